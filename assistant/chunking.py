@@ -1,0 +1,80 @@
+"""Paragraphs -> passages: the unit that is embedded, searched and cited.
+
+A passage is one paragraph where possible, so that "đoạn N" in a citation means what a
+reader counts. Very short paragraphs are merged into the next paragraph of the same
+section (they carry little meaning alone); very long ones are split at sentence
+boundaries. Every passage is a contiguous span of the display text.
+"""
+
+from __future__ import annotations
+
+from .documents import Document, Paragraph, Passage
+from .text import split_sentences
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _split_long(doc: Document, par: Paragraph, max_words: int) -> list[tuple[int, int]]:
+    """Split one paragraph into spans of at most ~max_words, at sentence ends."""
+    text = doc.text[par.start : par.end]
+    if _words(text) <= max_words:
+        return [(par.start, par.end)]
+    spans: list[tuple[int, int]] = []
+    cur_start: int | None = None
+    cur_end = 0
+    cur_words = 0
+    for s, e in split_sentences(text):
+        n = _words(text[s:e])
+        if cur_start is not None and cur_words + n > max_words:
+            spans.append((par.start + cur_start, par.start + cur_end))
+            cur_start, cur_words = None, 0
+        if cur_start is None:
+            cur_start = s
+        cur_end = e
+        cur_words += n
+    if cur_start is not None:
+        spans.append((par.start + cur_start, par.start + cur_end))
+    return spans or [(par.start, par.end)]
+
+
+def chunk_document(doc: Document, max_words: int = 180, min_words: int = 12) -> list[Passage]:
+    passages: list[Passage] = []
+    pending: Paragraph | None = None  # a short paragraph waiting to be merged forward
+
+    def emit(start: int, end: int, par: Paragraph) -> None:
+        passages.append(
+            Passage(
+                id=f"{doc.id}#{len(passages) + 1}",
+                doc_id=doc.id,
+                start=start,
+                end=end,
+                text=doc.text[start:end],
+                section_path=par.section_path,
+                headings=tuple(doc.heading_titles(par.section_path)),
+                paragraph=par.number,
+            )
+        )
+
+    for par in doc.paragraphs:
+        if pending is not None and pending.section_path != par.section_path:
+            emit(pending.start, pending.end, pending)
+            pending = None
+        words = _words(doc.text[par.start : par.end])
+        first = pending or par
+        if words < min_words and pending is None:
+            pending = par
+            continue
+        if pending is not None and words + _words(doc.text[pending.start : pending.end]) <= max_words:
+            emit(pending.start, par.end, first)
+            pending = None
+            continue
+        if pending is not None:
+            emit(pending.start, pending.end, pending)
+            pending = None
+        for s, e in _split_long(doc, par, max_words):
+            emit(s, e, par)
+    if pending is not None:
+        emit(pending.start, pending.end, pending)
+    return passages

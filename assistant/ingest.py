@@ -1,0 +1,326 @@
+"""Ingest: files -> documents -> passages -> analyzed + embedded -> a new index version.
+
+Incremental: a source whose bytes (and sidecar) are unchanged keeps its documents,
+tokens and vectors from the live index; changed sources are re-read; sources that are
+gone from an ingested directory are dropped. Any change of embedder or index-shaping
+settings rebuilds everything. Nothing is published unless the whole build succeeds.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .chunking import chunk_document
+from .documents import Document, Passage
+from .embeddings import make_embedder
+from .errors import AssistantError, IndexCorrupt, IndexMissing, LoadError
+from .index.docstore import Docstore
+from .index.layout import collect_garbage, new_version_dir, publish
+from .index.manifest import Manifest, SourceEntry
+from .index.store import DOCSTORE, IndexStore, finish_build
+from .loaders import LoadedText, is_sidecar, load_path, supported_suffixes
+from .settings import Settings
+from .structure import parse_structure
+from .text import Analyzer
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each: "<path>: <problem>"
+    documents: int = 0
+    passages: int = 0
+    new_passages: int = 0
+    seconds: float = 0.0
+    published: bool = False
+    note: str = ""
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed, {len(self.errors)} failed; "
+            f"{self.documents} documents, {self.passages} passages in the index ({self.seconds:.1f}s)"
+        )
+
+
+# --- discovering sources ---------------------------------------------------------------
+SKIP_NAMES = {"readme.md", "readme.txt"}
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand directories into supported files; return (files, errors)."""
+    files: list[Path] = []
+    errors: list[str] = []
+    suffixes = set(supported_suffixes())
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                    continue
+                if is_sidecar(child) or child.name.lower() in SKIP_NAMES:
+                    continue
+                if child.suffix.lower() in suffixes:
+                    files.append(child)
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append(f"{path}: no such file or directory")
+    return files, errors
+
+
+def source_key(path: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def source_hash(path: Path) -> str:
+    h = hashlib.sha256(path.read_bytes())
+    sidecar = path.with_name(path.stem + ".meta.json")
+    if sidecar.is_file():
+        h.update(b"\0sidecar\0" + sidecar.read_bytes())
+    return h.hexdigest()
+
+
+# --- documents ------------------------------------------------------------------------
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", text).strip("-") or "doc"
+
+
+def make_document(loaded: LoadedText, doc_id: str) -> Document:
+    parsed = parse_structure(loaded.text)
+    meta = parsed.meta.merged_with_sidecar(loaded.metadata)
+    return Document(
+        id=doc_id,
+        source=loaded.source,
+        text=loaded.text,
+        meta=meta,
+        sections=parsed.sections,
+        paragraphs=parsed.paragraphs,
+        blocks=parsed.blocks,
+    )
+
+
+def embedding_text(doc: Document, passage: Passage, with_headings: bool) -> str:
+    """What the embedder sees: the passage, prefixed by its document and section titles
+    so that a paragraph that never repeats its subject still matches questions about it."""
+    if not with_headings:
+        return passage.text
+    context = [doc.meta.title] + list(passage.headings)
+    prefix = " / ".join(c for c in context if c)
+    return f"{prefix}\n{passage.text}" if prefix else passage.text
+
+
+# --- the build --------------------------------------------------------------------------
+class _Lock:
+    """One ingest at a time per index directory."""
+
+    def __init__(self, root: Path):
+        root.mkdir(parents=True, exist_ok=True)
+        self.fh = open(root / ".lock", "w")
+
+    def __enter__(self) -> "_Lock":
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise AssistantError("another ingest is running on this index; try again when it ends") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def _open_previous(root: Path, settings: Settings, embedder_name: str, rebuild: bool, say: Progress) -> IndexStore | None:
+    if rebuild:
+        return None
+    try:
+        store = IndexStore.open(root)
+    except IndexMissing:
+        return None
+    except IndexCorrupt as exc:
+        say(f"warning: {exc}; building a new index from the sources")
+        return None
+    m = store.manifest
+    if m.embedder != embedder_name or m.dimension <= 0:
+        say(f"embedder changed ({m.embedder} -> {embedder_name}): rebuilding the whole index")
+        store.close()
+        return None
+    if m.settings_hash != settings.index_hash():
+        say("chunking/embedding settings changed: rebuilding the whole index")
+        store.close()
+        return None
+    return store
+
+
+def ingest(
+    paths: list[Path] | None = None,
+    settings: Settings | None = None,
+    *,
+    rebuild: bool = False,
+    skip_errors: bool = False,
+    progress: bool = True,
+    say: Progress | None = None,
+) -> IngestReport:
+    """Bring the index up to date with ``paths`` (default: the corpus directory).
+
+    Bad files are reported one line each. Unless ``skip_errors``, any error aborts the
+    build and the live index is left exactly as it was.
+    """
+    settings = settings or Settings()
+    say = say or (lambda msg: print(msg, file=sys.stderr))
+    t0 = time.perf_counter()
+    paths = [Path(p) for p in (paths or [settings.corpus_dir])]
+    root = Path(settings.index_dir)
+    report = IngestReport()
+
+    files, report.errors = discover(paths)
+    hashes: dict[str, tuple[Path, str]] = {}
+    for f in files:
+        try:
+            hashes[source_key(f)] = (f, source_hash(f))
+        except OSError as exc:
+            report.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
+
+    with _Lock(root):
+        collect_garbage(root)
+        embedder = make_embedder(settings)
+        previous = _open_previous(root, settings, embedder.name, rebuild, say)
+        old_sources = previous.manifest.sources if previous else {}
+
+        # which sources change
+        scanned_dirs = [source_key(p) for p in paths if p.is_dir()]
+        keep: dict[str, SourceEntry] = {}
+        todo: list[tuple[str, Path, str]] = []
+        for key, (path, digest) in hashes.items():
+            old = old_sources.get(key)
+            if old and old.sha256 == digest:
+                keep[key] = old
+                report.unchanged.append(key)
+            else:
+                todo.append((key, path, digest))
+                (report.updated if old else report.added).append(key)
+        for key, entry in old_sources.items():
+            if key in hashes:
+                continue
+            under_scanned = any(key == d or key.startswith(d.rstrip("/") + "/") for d in scanned_dirs)
+            if under_scanned or key in {source_key(p) for p in paths}:
+                report.removed.append(key)
+            else:
+                keep[key] = entry
+
+        # load and parse what changed
+        taken_ids = {d for e in keep.values() for d in e.doc_ids}
+        new_docs: list[tuple[str, str, list[Document]]] = []
+        for key, path, digest in todo:
+            try:
+                loaded = load_path(path, max_bytes=settings.max_file_bytes)
+                docs = []
+                for item in loaded:
+                    base = item.doc_id or _slug(path.stem)
+                    doc_id = base
+                    n = 2
+                    while doc_id in taken_ids:
+                        doc_id = f"{base}-{n}"
+                        n += 1
+                    taken_ids.add(doc_id)
+                    docs.append(make_document(item, doc_id))
+                new_docs.append((key, digest, docs))
+            except LoadError as exc:
+                report.errors.append(str(exc))
+                report.added = [k for k in report.added if k != key]
+                report.updated = [k for k in report.updated if k != key]
+                if key in old_sources:  # keep the old version of a file that now fails
+                    keep[key] = old_sources[key]
+
+        if report.errors and not skip_errors:
+            report.note = "nothing was changed: fix or remove the files above, or pass --skip-errors"
+            if previous:
+                previous.close()
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        if previous and not (report.added or report.updated or report.removed):
+            report.documents = len(previous.metas)
+            report.passages = len(previous.passages)
+            report.note = "index is up to date"
+            previous.close()
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        build_dir = new_version_dir(root)
+        try:
+            manifest = Manifest(embedder=embedder.name, dimension=embedder.dimension, settings_hash=settings.index_hash())
+            store = Docstore(build_dir / DOCSTORE, create=True)
+            row = 0
+            prev_passages = {p.id: p for p in previous.passages} if previous else {}
+            # unchanged documents: copy text, structure, tokens and vectors
+            for key, entry in sorted(keep.items()):
+                assert previous is not None
+                for doc_id in entry.doc_ids:
+                    doc = previous.docstore.document(doc_id)
+                    if doc is None:
+                        continue
+                    store.add_document(doc)
+                    rows = []
+                    for pid, toks, folded, vec in previous.docstore.analyzed_for_doc(doc_id):
+                        rows.append((row, prev_passages[pid], toks, folded, vec))
+                        row += 1
+                    store.add_passages(rows)
+                manifest.sources[key] = entry
+            # new and changed documents
+            analyzer = Analyzer()
+            pending: list[tuple[Document, Passage]] = []
+            for key, digest, docs in new_docs:
+                for doc in docs:
+                    store.add_document(doc)
+                    pending += [(doc, p) for p in chunk_document(doc, settings.passage_max_words, settings.passage_min_words)]
+                manifest.sources[key] = SourceEntry(sha256=digest, doc_ids=[d.id for d in docs])
+            if pending:
+                say(f"analyzing and embedding {len(pending)} passages with {embedder.name}")
+                analyses = analyzer.analyze_many([p.text for _, p in pending])
+                vectors = embedder.embed_passages(
+                    [embedding_text(d, p, settings.embed_with_headings) for d, p in pending], progress=progress
+                )
+                store.add_passages(
+                    (row + i, p, a.tokens, a.folded, vectors[i]) for i, ((_, p), a) in enumerate(zip(pending, analyses))
+                )
+                report.new_passages = len(pending)
+            finish_build(build_dir, store, manifest, settings.hnsw_threshold)
+            if previous:
+                previous.close()
+                previous = None
+            publish(root, build_dir)
+            report.published = True
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+        finally:
+            if previous:
+                previous.close()
+        report.documents = sum(len(e.doc_ids) for e in manifest.sources.values())
+        report.passages = manifest.passages
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def index_exists(root: Path) -> bool:
+    return (root / "CURRENT").is_file() and os.path.getsize(root / "CURRENT") > 0

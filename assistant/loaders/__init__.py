@@ -1,0 +1,64 @@
+"""Loaders: a file -> one or more ``LoadedText`` (display text + supplied metadata).
+
+``load_path`` does what every format shares: checks the path, enforces the size limit,
+reads the bytes, reads the ``.meta.json`` sidecar, and dispatches by suffix to the
+loader registered for it (``@register(".txt", ".md")``). Adding a format is one module
+with one registered function, imported below. Every failure is a one-line
+``LoadError("<path>: <problem>")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import LoadError
+from .base import LoadedText, Loader, clean_text, loader_for, register, supported_suffixes
+from .sidecar import is_sidecar, read_sidecar, sidecar_for
+
+# Format modules register themselves on import.
+from . import jsonl as _jsonl  # noqa: E402,F401
+from . import text as _text  # noqa: E402,F401
+
+__all__ = [
+    "LoadedText",
+    "Loader",
+    "clean_text",
+    "is_sidecar",
+    "load_path",
+    "read_sidecar",
+    "register",
+    "sidecar_for",
+    "supported_suffixes",
+]
+
+
+def load_path(path: Path, max_bytes: int = 50_000_000) -> list[LoadedText]:
+    """Load one document file. Sidecar values are defaults that a JSONL line's own fields override."""
+    path = Path(path)
+    if is_sidecar(path):
+        raise LoadError(f"{path}: is a metadata sidecar, not a document (it describes the document next to it with the same name)")
+    if not path.exists():
+        raise LoadError(f"{path}: no such file")
+    if path.is_dir():
+        raise LoadError(f"{path}: is a directory, not a file")
+    loader = loader_for(path.suffix)
+    if loader is None:
+        shown = path.suffix or "(no extension)"
+        raise LoadError(f"{path}: unsupported file type {shown} (supported: {', '.join(supported_suffixes())})")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:  # grew while we looked
+        raise LoadError(f"{path}: file is over the limit of {max_bytes:,} bytes")
+    if not data.strip():
+        raise LoadError(f"{path}: file is empty")
+    supplied = read_sidecar(path)
+    items = loader(path, data)
+    for item in items:
+        item.metadata = {**supplied, **item.metadata}
+    return items

@@ -1,0 +1,67 @@
+"""What every loader returns, the suffix registry, and the text clean-up they share.
+
+Loaders only turn bytes into display text; they never interpret structure. The
+registry maps a file suffix to one function so that .docx/.pdf/.html loaders can be
+added later as one decorated function each, without touching ``load_path``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass
+class LoadedText:
+    """One document's display text plus the metadata the file supplied."""
+
+    source: str  # the path as given; for JSONL "<path>#<id>"
+    text: str  # NFC, zero-width stripped, line ends "\n"; otherwise as in the file
+    metadata: dict[str, str] = field(default_factory=dict)  # DocumentMeta field names -> supplied values
+    doc_id: str | None = None  # JSONL "id"
+    encoding: str = ""  # detected: "utf-8", "utf-8-sig", "utf-16", "cp1258", "tcvn3"...
+
+
+#: A loader gets the path (for messages and sources) and the file's bytes.
+Loader = Callable[[Path, bytes], list[LoadedText]]
+
+_REGISTRY: dict[str, Loader] = {}
+
+
+def register(*suffixes: str) -> Callable[[Loader], Loader]:
+    """Register ``fn`` as the loader for ``suffixes`` (lower-case, with the dot)."""
+
+    def deco(fn: Loader) -> Loader:
+        for suffix in suffixes:
+            _REGISTRY[suffix.lower()] = fn
+        return fn
+
+    return deco
+
+
+def loader_for(suffix: str) -> Loader | None:
+    return _REGISTRY.get(suffix.lower())
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+# Zero-width space/non-joiner/joiner, word joiner and BOM/ZWNBSP: invisible, and they
+# break word matching and NFC composition when they sit inside a syllable.
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """Zero-width characters out, line ends to ``\\n``, then NFC.
+
+    Zero-width characters go first: one between a base letter and its combining tone
+    mark would stop NFC from composing them. A lone ``\\r`` (old Mac line ends) also
+    becomes ``\\n``, since the structure parser works on ``\\n``-separated lines.
+    """
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)

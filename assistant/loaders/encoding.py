@@ -1,0 +1,131 @@
+"""Bytes -> str for plain-text formats, with the encodings Vietnamese files really use.
+
+Order of trust: a byte-order mark; BOM-less UTF-16 (recognised by its NUL bytes);
+strict UTF-8; then the 8-bit legacy world. There, text typed in the TCVN3 (ABC) and
+VNI font encodings is recognised by ``viparse``'s content detector and converted with
+its tables (we do not keep encoding tables of our own); anything else 8-bit is read as
+Windows-1258, whose combining tone marks are composed by NFC later (``clean_text``).
+
+Binary data is refused rather than decoded into garbage: NUL bytes outside UTF-16, or
+more than a small share of control characters after decoding.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ..errors import LoadError
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+_CONTROL_SHARE = 0.02  # more control characters than this and the file is not text
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# cp1252 leaves 5 bytes undefined; read those as Latin-1 so legacy detection still runs.
+_CP1252_HIGH = {b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)}
+_CP1252_TABLE = str.maketrans({chr(b): ch for b, ch in _CP1252_HIGH.items()})
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
+    """Decode a text file's bytes; return ``(text, encoding)`` or raise ``LoadError``."""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise LoadError(f"{source}: starts with a {label} byte-order mark but is not valid {label} (byte {exc.start})") from None
+            return _checked(text, label, source), label
+
+    if b"\x00" in data:
+        codec = _utf16_without_bom(data)
+        if codec is None:
+            raise LoadError(f"{source}: binary file (contains NUL bytes), not text")
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            raise LoadError(f"{source}: binary file (contains NUL bytes), not text") from None
+        return _checked(text, codec, source), codec
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        text, label = _repair_legacy(text, "utf-8", from_bytes=False)
+        return _checked(text, label, source), label
+
+    latin = data.decode("latin-1").translate(_CP1252_TABLE)
+    repaired, label = _repair_legacy(latin, "", from_bytes=True)
+    if label:
+        return _checked(repaired, label, source), label
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"{source}: cannot decode: not UTF-8, UTF-16 or Windows-1258 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    return _checked(text, "cp1258", source), "cp1258"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM puts a NUL in the high byte of every ASCII character."""
+    sample = data[:8192]
+    sample = sample[: len(sample) - len(sample) % 2]
+    half = len(sample) // 2
+    if half == 0:
+        return None
+    even = sample[0::2].count(0) / half
+    odd = sample[1::2].count(0) / half
+    if odd >= 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even >= 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _checked(text: str, encoding: str, source: str) -> str:
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS)
+    if controls and controls > _CONTROL_SHARE * len(text):
+        raise LoadError(f"{source}: binary file ({controls} control characters read as {encoding}), not text")
+    return text
+
+
+# Letters only Unicode Vietnamese has (ă đ ơ ư and the U+1EA0..U+1EF9 block). Text with
+# almost none of them but plenty of Latin-1 symbols is a candidate for legacy repair.
+def _vietnamese_letter_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    viet = sum(1 for ch in letters if "\u1ea0" <= ch <= "\u1ef9" or ch in "ăĂđĐơƠưƯ")
+    return viet / len(letters)
+
+
+def _latin1_share(text: str) -> float:
+    return sum(1 for ch in text if "\u00a0" <= ch <= "\u00ff") / max(1, len(text))
+
+
+def _repair_legacy(text: str, label: str, *, from_bytes: bool) -> tuple[str, str]:
+    """Convert TCVN3/VNI text (via viparse) if it is that; else return it unchanged.
+
+    Only text that lacks Unicode Vietnamese letters and is dense in Latin-1 symbols is
+    even offered to the detector, so ordinary Unicode text is never touched.
+    """
+    sample = text[:20000]
+    if _vietnamese_letter_share(sample) > 0.005 or _latin1_share(sample) < 0.02:
+        return text, label
+    try:
+        from viparse import detect_text_encoding
+        from viparse.normalize.encodings import get_charmap
+        from viparse.normalize.tables import convert
+    except ImportError:  # optional dependency: without it legacy files read as cp1258
+        return text, label
+    name = detect_text_encoding(sample)
+    charmap = get_charmap(name) if name else None
+    if charmap is None:
+        return text, label
+    converted = convert(text, charmap)
+    return converted, (name if from_bytes else f"{label}+{name}")

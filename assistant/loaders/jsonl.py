@@ -1,0 +1,70 @@
+"""JSON Lines: one document per line, ``{"id", "text", "title"?, ...metadata}``.
+
+``id`` (string or integer) and ``text`` (non-empty string) are required; keys that are
+``DocumentMeta`` field names (``title`` included) become supplied metadata; other keys
+are ignored, so exports from other tools load without editing. Errors name the line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..documents import META_FIELDS
+from ..errors import LoadError
+from .base import LoadedText, clean_text, register
+from .encoding import decode_bytes
+
+
+@register(".jsonl")
+def load_jsonl(path: Path, data: bytes) -> list[LoadedText]:
+    raw, encoding = decode_bytes(data, str(path))
+    out: list[LoadedText] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(obj, dict):
+            raise LoadError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        doc_id = _doc_id(obj, where)
+        if doc_id in seen:
+            raise LoadError(f"{where}: duplicate id {doc_id!r} (first on line {seen[doc_id]})")
+        seen[doc_id] = lineno
+        if "text" not in obj:
+            raise LoadError(f"{where}: missing \"text\"")
+        if not isinstance(obj["text"], str):
+            raise LoadError(f"{where}: \"text\" must be a string, got {type(obj['text']).__name__}")
+        text = clean_text(obj["text"])
+        if not text.strip():
+            raise LoadError(f"{where}: \"text\" is empty")
+        metadata: dict[str, str] = {}
+        for key in META_FIELDS:
+            if key not in obj or obj[key] is None:
+                continue
+            value = obj[key]
+            if not isinstance(value, str):
+                raise LoadError(f"{where}: {key!r} must be a string, got {type(value).__name__}")
+            value = clean_text(value).strip()
+            if value:
+                metadata[key] = value
+        out.append(LoadedText(source=f"{path}#{doc_id}", text=text, metadata=metadata, doc_id=doc_id, encoding=encoding))
+    if not out:
+        raise LoadError(f"{path}: file is empty (no JSON lines)")
+    return out
+
+
+def _doc_id(obj: dict[str, object], where: str) -> str:
+    if "id" not in obj:
+        raise LoadError(f"{where}: missing \"id\"")
+    value = obj["id"]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise LoadError(f"{where}: \"id\" must be a string or an integer, got {type(value).__name__}")
+    doc_id = str(value).strip()
+    if not doc_id:
+        raise LoadError(f"{where}: \"id\" is empty")
+    return doc_id

@@ -1,0 +1,113 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) lists fused by reciprocal rank.
+
+Queries typed without diacritics are matched against the folded BM25 index, since
+their accented tokens would match nothing. Filters restrict both lists before ranking,
+so a filtered search still returns k hits when k exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .citations import citation_string
+from .documents import DocumentMeta, Hit
+from .embeddings.base import Embedder
+from .index import dense
+from .index.store import IndexStore, allowed_rows
+from .settings import Settings
+from .text import Analyzer, fold, has_diacritics, unify_tone_marks
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+def _key(value: str) -> str:
+    """Comparison key for filter values: tone-unified, folded, lower-case."""
+    return " ".join(fold(unify_tone_marks(value)).lower().split())
+
+
+@dataclass
+class Filters:
+    doc: list[str] | None = None  # document ids
+    doc_type: str | None = None  # "Nghị quyết", "Kết luận"...
+    issuer: str | None = None  # substring: "Tỉnh ủy Quảng Trị", "quang tri"
+    province: str | None = None
+    year: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc or self.doc_type or self.issuer or self.province or self.year)
+
+    def accepts(self, doc_id: str, meta: DocumentMeta) -> bool:
+        if self.doc and doc_id not in self.doc:
+            return False
+        if self.doc_type and _key(meta.doc_type) != _key(self.doc_type):
+            return False
+        if self.issuer and _key(self.issuer) not in _key(meta.issuer):
+            return False
+        if self.province and _key(self.province) != _key(meta.province):
+            return False
+        if self.year and meta.year != self.year:
+            return False
+        return True
+
+
+def rrf(lists: list[tuple[list[tuple[int, float]], float]], k: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of (ranked rows, weight) lists."""
+    scores: dict[int, float] = {}
+    for ranked, weight in lists:
+        for rank, (row, _) in enumerate(ranked):
+            scores[row] = scores.get(row, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+
+
+class HybridRetriever:
+    def __init__(self, store: IndexStore, embedder: Embedder, settings: Settings, analyzer: Analyzer | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.analyzer = analyzer or Analyzer()
+
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.is_empty():
+            return None
+        docs = {d for d, m in self.store.metas.items() if filters.accepts(d, m)}
+        return allowed_rows(self.store.passages, docs)
+
+    def lexical_ranking(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        analysis = self.analyzer.analyze(query)
+        if has_diacritics(query):
+            return self.store.lexical.search(analysis.tokens, n, allowed)
+        return self.store.folded.search(analysis.folded, n, allowed)
+
+    def dense_ranking(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        vector = self.embedder.embed_queries([query])[0]
+        return dense.search(self.store.dense, vector, n, allowed)
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        k = k or self.settings.top_k
+        query = " ".join(query.split())
+        if not query or not self.store.passages:
+            return []
+        allowed = self._allowed(filters)
+        n = max(self.settings.candidates, k)
+        if mode == "dense":
+            ranked = self.dense_ranking(query, n, allowed)
+        elif mode == "lexical":
+            ranked = self.lexical_ranking(query, n, allowed)
+        else:
+            ranked = rrf(
+                [
+                    (self.dense_ranking(query, n, allowed), self.settings.dense_weight),
+                    (self.lexical_ranking(query, n, allowed), self.settings.lexical_weight),
+                ],
+                self.settings.rrf_k,
+            )
+        return [self._hit(i + 1, row, score) for i, (row, score) in enumerate(ranked[:k])]
+
+    def _hit(self, rank: int, row: int, score: float) -> Hit:
+        passage = self.store.passages[row]
+        meta = self.store.metas[passage.doc_id]
+        return Hit(rank=rank, score=score, passage=passage, meta=meta, citation=citation_string(meta, passage))

