@@ -175,3 +175,34 @@ class Hit:
             "text": self.passage.text,
             "citation": self.citation,
         }
+
+
+@dataclass
+class Turn:
+    """One exchange of a conversation, for resolving follow-up questions."""
+
+    question: str
+    answer: str = ""
+    resolved_question: str = ""
+
+
+@dataclass
+class Answer:
+    """What ``ask`` returns. When ``abstained``, ``text`` is the fixed abstention
+    sentence and ``hits`` are the closest passages, offered as related, not as an answer."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    resolved_question: str = ""  # the question after follow-up resolution
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "hits": [h.to_dict() for h in self.hits],
+        }

@@ -459,8 +459,8 @@ def _parse_header(lines: list[_Line]) -> _Header:
     if rest and not _zone_caps_line(h, rest):
         title.append(rest)
     i = type_at + 1
-    blank = False
-    title_closed = False
+    blank = False  # a blank line since the last title line
+    closed = False  # an organ/meeting line after the title ends it
     while i < len(lines):
         line = lines[i]
         s = line.text
@@ -473,25 +473,20 @@ def _parse_header(lines: list[_Line]) -> _Header:
             break
         if _match_label(line) or len(s) > 300 or _folded(s).startswith(("can cu", "xet ")):
             break
-        if _doc_type(line) is not None and s.rstrip().endswith(":"):
+        if _doc_type(line) is not None and s.endswith(":"):
             break  # enacting formula "QUYẾT ĐỊNH:" opens the body
-        if _is_caps(s):
-            if _zone_caps_line(h, s):
-                pass
-            elif not title or (not blank and not title_closed):
-                if title_closed:
-                    break
-                title.append(s)
-            elif not _is_organ(s):
+        if _is_caps(s) and _zone_caps_line(h, s):
+            closed = bool(title)
+        elif closed:
+            break
+        elif not title:
+            if _ends_sentence(s) or _words(s) > 60:
                 break
-            blank = False
-            i += 1
-            continue
-        starts_lower = s[:1].islower()
-        if not title and not title_closed and not _ends_sentence(s) and _words(s) <= 60:
             title.append(s)
-        elif title and not title_closed and ((not blank and not _ends_sentence(title[-1])) or (blank and starts_lower)):
-            title.append(s)
+        elif not blank and not _ends_sentence(title[-1]) and _is_caps(s) == _is_caps(title[-1]):
+            title.append(s)  # the subject wrapped over lines
+        elif blank and s[:1].islower():
+            title.append(s)  # ... or over a page/paragraph break
         else:
             break
         blank = False
