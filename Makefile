@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run index serve test bench clean
+.PHONY: setup run index serve chromium test bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -18,10 +18,26 @@ setup: $(STAMP)
 index: setup
 	$(BIN)/assistant ingest
 
+# The chat UI at http://127.0.0.1:7860 (serve re-checks the index and warms the models first).
 run: index
-	$(BIN)/assistant search "Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 là bao nhiêu?" -k 3
+	$(BIN)/assistant serve
 
-test: setup
+serve: setup
+	$(BIN)/assistant serve
+
+# Browser tests drive Debian's Chromium (never a downloaded browser). Installed only when
+# missing and only as root; otherwise those tests are skipped with a message.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && apt-get install -y chromium; \
+	  else \
+	    echo "note: $(CHROMIUM) missing and not root: browser tests will be skipped (apt-get install -y chromium)"; \
+	  fi; \
+	fi
+
+test: setup chromium
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .documents import Document, DocumentMeta, Hit
+from .documents import Answer, Document, DocumentMeta, Hit, Turn
 from .embeddings import make_embedder
 from .embeddings.base import Embedder
 from .errors import AssistantError
@@ -68,6 +68,16 @@ class Assistant:
         self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
+
+    def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None) -> Answer:
+        """A short cited answer, or the fixed abstention sentence with related passages.
+        The answerer (prompts validated, term weights read) is built on first use."""
+        answerer = getattr(self, "_answerer", None)
+        if answerer is None:
+            from .answering import Answerer
+
+            answerer = self._answerer = Answerer(self)
+        return answerer.ask(question, history=history, filters=filters)
 
     def documents(self) -> list[tuple[str, str, DocumentMeta, int]]:
         """(doc id, source, meta, passage count) for every document."""

@@ -56,20 +56,42 @@ def document_reference(meta: DocumentMeta, fallback_title: str = "") -> str:
     return " ".join(parts)
 
 
+LEGAL_UNITS = ("Phần", "Chương", "Mục", "Điều", "Phụ lục")
+
+
+def legal_location(path: tuple[str, ...]) -> str:
+    """('Chương I', 'Điều 5', '2', 'a') -> 'Điều 5 khoản 2 điểm a': below an article,
+    numbers are clauses (khoản) and letters are points (điểm)."""
+    for i, label in enumerate(path):
+        if label.startswith("Điều"):
+            words = [label]
+            for sub in path[i + 1 :]:
+                words.append(f"{'điểm' if sub.isalpha() else 'khoản'} {sub}")
+            return " ".join(words)
+    return ", ".join(path)
+
+
 def location(passage: Passage) -> str:
-    """'mục II.2, đoạn 4'; laws use their own words ('Điều 31 khoản 2')."""
+    """'mục II.2, đoạn 4' for policy documents; laws use their own words ('Điều 31
+    khoản 2'). Paragraphs outside any numbered section are cited by paragraph only."""
+    path = passage.section_path
+    if path and path[0].startswith(LEGAL_UNITS):
+        return legal_location(path)
     bits = []
-    if passage.section_path:
+    if path:
         bits.append(f"mục {passage.section_label}")
-    else:
-        bits.append("phần mở đầu")
     if passage.paragraph:
         bits.append(f"đoạn {passage.paragraph}")
     return ", ".join(bits)
 
 
 def citation_string(meta: DocumentMeta, passage: Passage) -> str:
-    return f"{document_reference(meta)}, {location(passage)}"
+    loc = location(passage)
+    if loc.startswith("Điều") and meta.doc_type in ("Luật", "Bộ luật"):
+        # legal style puts the article first: "Điều 31 khoản 2 Luật Hôn nhân và gia đình số 52/2014/QH13"
+        name = meta.title if meta.title.lower().startswith(meta.doc_type.lower()) else f"{meta.doc_type} {meta.title}".strip()
+        return f"{loc} {name}" + (f" số {meta.number}" if meta.number else "")
+    return f"{document_reference(meta)}, {loc}" if loc else document_reference(meta)
 
 
 def verify_quote(source_text: str, quote: str, start: int, end: int) -> bool:

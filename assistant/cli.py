@@ -114,12 +114,53 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _answer_human(answer) -> None:
+    print(answer.text)
+    if answer.abstained:
+        if answer.hits:
+            print("\nCác đoạn văn liên quan (không phải câu trả lời):")
+            _hits_human(answer.question, answer.hits[:3])
+        return
+    print()
+    for c in answer.citations:
+        print(f"[{c.n}] \u201c{c.quote}\u201d\n    {c.citation}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if not args.question and not args.questions:
+        raise AssistantError("ask: give a QUESTION or --questions FILE.jsonl")
+    assistant = _open(args)
+    filters = _filters(args)
+    if args.questions:
+        from .evaluation import read_questions
+
+        for q in read_questions(Path(args.questions)):
+            _emit({"id": q.id, **assistant.ask(q.q, filters=filters).to_dict()})
+        return 0
+    answer = assistant.ask(args.question, filters=filters)
+    if args.json:
+        _emit(answer.to_dict())
+    else:
+        _answer_human(answer)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, read_questions
 
     questions = read_questions(Path(args.file))
     assistant = _open(args)
     result = evaluate(questions, lambda q: assistant.search(q, k=10, mode=args.mode))
+    if args.answers:
+        from .answering.metrics import evaluate_answers
+
+        def source_text(doc_id: str):
+            doc = assistant.document(doc_id)
+            return doc.text if doc else None
+
+        answers = evaluate_answers(questions, assistant.ask, source_text)
+        result["answers"] = {k: v for k, v in answers.items() if k != "per_question"}
+        result["answers_per_question"] = answers["per_question"]
     if args.json:
         _emit(result)
     else:
@@ -128,6 +169,59 @@ def cmd_eval(args: argparse.Namespace) -> int:
             f"Recall@1 {result['recall@1']:.3f}  Recall@5 {result['recall@5']:.3f}  "
             f"Recall@10 {result['recall@10']:.3f}  MRR@10 {result['mrr@10']:.3f}"
         )
+        if args.answers:
+            a = result["answers"]
+
+            def pct(x):
+                return "n/a" if x is None else f"{x:.3f}"
+
+            print(
+                f"Answers: accuracy {pct(a['accuracy'])} (with quotes {pct(a['accuracy_with_quotes'])}) on "
+                f"{a['answerable']}; abstention precision {pct(a['abstention_precision'])} recall "
+                f"{pct(a['abstention_recall'])} ({a['abstained']} abstained, {a['unanswerable']} unanswerable); "
+                f"citation validity {pct(a['citation_validity'])} ({a['citations']} citations)"
+            )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Bring the index of the corpus up to date (building it when missing), then start
+    the web UI on 127.0.0.1 unless told otherwise. Bad corpus files are reported and
+    skipped, so one broken file does not keep the UI down."""
+    from ui.app import launch, parse_auth, read_credentials  # ui imports assistant before gradio
+
+    from .ingest import index_exists, ingest
+
+    settings = _settings(args)
+    try:
+        auth = read_credentials(Path(args.auth_file)) if args.auth_file else None
+        if args.auth:
+            auth = [*(auth or []), parse_auth(args.auth)]
+    except (OSError, ValueError) as exc:
+        raise AssistantError(str(exc).replace("[Errno 2] ", "")) from None
+    if not args.no_ingest:
+        corpus = Path(args.corpus) if args.corpus else Path(settings.corpus_dir)
+        if corpus.exists():
+            report = ingest([corpus], settings, skip_errors=True, progress=not args.quiet, say=lambda m: print(m, file=sys.stderr))
+            for err in report.errors:
+                print(f"warning: skipped {err}", file=sys.stderr)
+            print(report.summary(), file=sys.stderr)
+        elif not index_exists(Path(settings.index_dir)):
+            raise AssistantError(f"{corpus}: no such directory and no index in {settings.index_dir}")
+    from ui.service import Backend
+
+    backend = Backend.open(settings)
+    backend.warm_up()
+    host, port = args.host or settings.host, args.port or settings.port
+    if host not in ("127.0.0.1", "localhost", "::1") and not auth:
+        print(f"warning: serving on {host} without --auth: anyone on the network can use it", file=sys.stderr)
+    print(f"Trợ lý văn bản chính sách: http://{host}:{port}" + (" (cần đăng nhập)" if auth else ""), file=sys.stderr)
+    try:
+        launch(backend, host=host, port=port, auth=auth, block=True, quiet=args.quiet)
+    except OSError as exc:
+        raise AssistantError(f"cannot serve on {host}:{port}: {exc}") from None
+    finally:
+        backend.close()
     return 0
 
 
@@ -172,12 +266,32 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=cmd_docs)
 
-    p = sub.add_parser("eval", help="retrieval metrics on a question file")
+    p = sub.add_parser("ask", help="answer a question with cited passages (or abstain)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--questions", help="JSONL file of {id, q}: one answer line per question")
+    p.add_argument("--json", action="store_true")
+    common(p)
+    filters(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="retrieval metrics on a question file (answer metrics with --answers)")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--answers", action="store_true", help="also answer every question: accuracy, abstention, citations")
     p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     common(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="start the web UI (Gradio) after indexing corpus/")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--auth", metavar="USER:PASS", help="require this user name and password")
+    p.add_argument("--auth-file", metavar="FILE", help="credentials file: one USER:PASS per line")
+    p.add_argument("--corpus", help="directory indexed before serving (default: corpus/)")
+    p.add_argument("--no-ingest", action="store_true", help="serve the index as it is")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or server banner")
+    common(p)
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

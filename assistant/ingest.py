@@ -68,6 +68,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
     suffixes = set(supported_suffixes())
     for path in paths:
         if path.is_dir():
+            before = len(files)
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or not child.is_file():
@@ -76,6 +77,8 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
                     continue
                 if child.suffix.lower() in suffixes:
                     files.append(child)
+            if len(files) == before:
+                errors.append(f"{path}: no documents found (supported: {', '.join(sorted(suffixes))})")
         elif path.exists():
             files.append(path)
         else:

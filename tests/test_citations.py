@@ -22,7 +22,15 @@ def test_unnumbered_document_uses_type_body_term_and_subject():
     )
     ref = document_reference(meta)
     assert ref == "Nghị quyết Hội nghị lần thứ năm Ban Chấp hành Đảng bộ tỉnh Bắc Kạn (khóa X) về phát triển công nghiệp"
-    assert citation_string(meta, _passage((), 2)).endswith(", phần mở đầu, đoạn 2")
+    assert citation_string(meta, _passage((), 2)).endswith("về phát triển công nghiệp, đoạn 2")
+
+
+def test_legal_citation_names_article_clause_and_point():
+    meta = DocumentMeta(doc_type="Luật", number="52/2014/QH13", title="Hôn nhân và gia đình")
+    assert citation_string(meta, _passage(("Chương III", "Điều 31", "2"), 1)) == (
+        "Điều 31 khoản 2 Luật Hôn nhân và gia đình số 52/2014/QH13"
+    )
+    assert citation_string(meta, _passage(("Điều 5", "1", "a"), 1)).startswith("Điều 5 khoản 1 điểm a Luật")
 
 
 def test_format_date_and_quote_verification():

@@ -12,12 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import LoadError
+from . import jsonl as _jsonl  # noqa: F401  (format modules register themselves on import)
+from . import text as _text  # noqa: F401
 from .base import LoadedText, Loader, clean_text, loader_for, register, supported_suffixes
 from .sidecar import is_sidecar, read_sidecar, sidecar_for
-
-# Format modules register themselves on import.
-from . import jsonl as _jsonl  # noqa: E402,F401
-from . import text as _text  # noqa: E402,F401
 
 __all__ = [
     "LoadedText",

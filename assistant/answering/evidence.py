@@ -1,0 +1,154 @@
+"""Sentences of the retrieved passages, scored as evidence for one question.
+
+A sentence is good evidence when it holds the question's rarer words (idf-weighted
+coverage), when its passage is close to the question in embedding space, and when it
+contains something of the shape the question wants (a number for "bao nhiêu").
+Passage headings and the document's own metadata count as context: a sentence under
+"3. Mục tiêu" answers a question about "mục tiêu" without repeating the word.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..documents import Hit
+from ..text import split_sentences
+from .question_types import QType, QuestionInfo
+from .spans import Candidate, candidates
+from .tokens import TermWeights, Tok, content_keys, tokenize
+
+#: Weights of the sentence score; they sum to 1 so scores stay comparable across questions.
+W_COVERAGE, W_CONTEXT, W_DENSE, W_SHAPE = 0.5, 0.2, 0.2, 0.1
+#: e5 cosine similarities of related text live in a narrow band; map it onto [0, 1].
+DENSE_LOW, DENSE_HIGH = 0.75, 0.90
+
+
+@dataclass
+class Sentence:
+    hit: Hit
+    start: int  # offsets into the document text
+    end: int
+    text: str
+    tokens: list[Tok]  # offsets into ``text``
+    coverage: float  # share of the question's weight found in the sentence
+    context: float  # ... in the sentence plus its headings and document metadata
+    dense: float  # passage-level similarity, scaled to [0, 1]
+    candidates: list[Candidate] = field(default_factory=list)
+    score: float = 0.0
+
+
+@dataclass
+class Question:
+    """A question prepared once for scoring every sentence."""
+
+    info: QuestionInfo
+    keys: list[str]  # content keys
+    weights: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    def covered(self, present: set[str]) -> float:
+        return sum(w for k, w in self.weights.items() if k in present) / self.total
+
+
+def prepare(info: QuestionInfo, term_weights: TermWeights) -> Question:
+    keys = content_keys(info.content or info.text, info.folded)
+    return Question(info, keys, {k: term_weights.weight(k) for k in keys})
+
+
+def scale_dense(cosine: float) -> float:
+    return float(min(1.0, max(0.0, (cosine - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW))))
+
+
+def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> list[Sentence]:
+    """Every sentence of ``hits``, scored; best first."""
+    folded = question.info.folded
+    qkeys = set(question.keys)
+    out: list[Sentence] = []
+    for hit in hits:
+        p = hit.passage
+        context_text = " ".join([*p.headings, hit.meta.title, hit.meta.province, hit.meta.issuer, hit.meta.doc_type])
+        context_keys = {t.key for t in tokenize(context_text, folded)}
+        d = scale_dense(dense.get(p.id, DENSE_LOW))
+        for s, e in split_sentences(p.text):
+            text = p.text[s:e]
+            toks = tokenize(text, folded)
+            present = {t.key for t in toks}
+            sent = Sentence(
+                hit=hit,
+                start=p.start + s,
+                end=p.start + e,
+                text=text,
+                tokens=toks,
+                coverage=question.covered(present),
+                context=question.covered(present | context_keys),
+                dense=d,
+                candidates=candidates(text, question.info, qkeys),
+            )
+            shape = 1.0 if (sent.candidates or question.info.qtype is QType.OTHER) else 0.0
+            sent.score = (
+                W_COVERAGE * sent.coverage
+                + W_CONTEXT * sent.context
+                + W_DENSE * sent.dense
+                + W_SHAPE * shape
+                + 0.02 / hit.rank
+            )
+            out.append(sent)
+    out.sort(key=lambda x: -x.score)
+    return out
+
+
+def passage_similarities(
+    query_vector: np.ndarray | None, dense_index: object, rows: dict[str, int], hits: list[Hit]
+) -> dict[str, float]:
+    """Cosine of the query and each hit's stored passage vector (read back from FAISS)."""
+    if query_vector is None:
+        return {}
+    out: dict[str, float] = {}
+    for h in hits:
+        row = rows.get(h.passage.id)
+        if row is None:
+            continue
+        try:
+            vec = dense_index.reconstruct(int(row))  # type: ignore[attr-defined]
+        except RuntimeError:  # an index type that cannot give vectors back
+            return {}
+        out[h.passage.id] = float(np.dot(vec, query_vector))
+    return out
+
+
+_CLAUSE_PUNCT = re.compile(r"[;:()]|\.\s")
+
+
+def proximity(question: Question, sent: Sentence, cand: Candidate) -> float:
+    """How tightly the question's words surround the candidate (0..1).
+
+    Each question word found in the sentence counts with its weight, decayed by its
+    distance in tokens to the candidate; words before the answer count more than after
+    ("công nghiệp chiếm 17 %"), as Vietnamese puts the subject first, and words in
+    another clause (across ";", ":" or brackets) count little.
+    """
+    if not question.weights:
+        return 0.0
+    inside = [i for i, t in enumerate(sent.tokens) if t.start >= cand.start and t.end <= cand.end]
+    if not inside:
+        return 0.0
+    lo, hi = inside[0], inside[-1]
+    best: dict[str, float] = {}
+    for i, t in enumerate(sent.tokens):
+        if lo <= i <= hi or t.key not in question.weights:
+            continue
+        dist = lo - i if i < lo else i - hi
+        side = 1.0 if i < lo else 0.7
+        between = sent.text[t.end : cand.start] if i < lo else sent.text[cand.end : t.start]
+        if _CLAUSE_PUNCT.search(between):
+            side *= 0.3
+        value = side * math.exp(-(dist - 1) / 4.0)
+        best[t.key] = max(best.get(t.key, 0.0), value)
+    return sum(question.weights[k] * v for k, v in best.items()) / question.total

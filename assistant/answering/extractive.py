@@ -1,0 +1,140 @@
+"""The default answerer: offline, deterministic, extractive.
+
+It picks, among the best-scored sentences, the candidate span of the right shape whose
+surroundings match the question best, and answers with that span ("trên 25%/năm"),
+citing the sentence it comes from. Questions without a specific shape (and shapes
+that found nothing) are answered with the best sentence itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..documents import Hit
+from .evidence import Question, Sentence, proximity
+from .question_types import QType
+from .spans import _LIST_MARKER, Candidate
+from .tokens import content_keys, keys
+
+#: How much the placement of a candidate counts next to the score of its sentence.
+W_PROXIMITY = 0.35
+#: Weight of the match between a figure's leading clause and the question.
+W_LEAD = 0.15
+#: Sentences considered for the answer span (best-scored first).
+POOL = 12
+
+
+@dataclass
+class Support:
+    """A sentence quoted as evidence: offsets into the document text."""
+
+    hit: Hit
+    start: int
+    end: int
+
+
+@dataclass
+class Draft:
+    """An answer before citations are numbered and verified."""
+
+    short: str  # the answer as shown, without [n] markers
+    supports: list[Support]
+    confidence: float  # evidence strength in [0, 1], compared with the abstention threshold
+    sentence: Sentence
+    candidate: Candidate | None
+
+
+def confidence(sent: Sentence, shaped: bool) -> float:
+    """Evidence strength of the sentence an answer rests on.
+
+    Coverage of the question's weighted words by the sentence and its context dominates;
+    passage similarity helps; an answer of the wrong shape (no number for "bao nhiêu")
+    is discounted.
+    """
+    value = 0.6 * sent.context + 0.15 * sent.coverage + 0.25 * sent.dense
+    return value if shaped else 0.85 * value
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> float | None:
+    """Score of a candidate span; None when it cannot be the answer.
+
+    Besides its sentence's score and the proximity of the question's words: an answer
+    must bring something the question does not already say; "bao nhiêu cụm công
+    nghiệp" prefers "13 cụm công nghiệp" to "2 khu"; a figure qualified by a year
+    ("10,5% năm 2005") must agree with the year the question asks about; for "ai", the
+    subject in front of the question's predicate beats any other name.
+    """
+    info = question.info
+    cand_keys = {t.key for t in sent.tokens if t.start >= cand.start and t.end <= cand.end}
+    question_keys = set(question.keys) | set(keys(info.text, info.folded))
+    if cand_keys and cand_keys <= question_keys:
+        return None
+    score = sent.score + W_PROXIMITY * proximity(question, sent, cand)
+    if info.qtype is QType.QUANTITY:
+        focus = set(keys(info.focus, info.folded)) - {"phần", "trăm", "phan", "tram"}
+        if focus and cand_keys & focus:
+            score += 0.3  # "bao nhiêu cụm công nghiệp" is answered by "N cụm công nghiệp"
+        asked = set(_YEAR.findall(info.text))
+        near = _YEAR.findall(sent.text[cand.end : cand.end + 12])
+        if asked and near:
+            score += 0.1 if near[0] in asked else -0.1
+    if cand.kind == "subject":
+        score += 0.1
+    if info.qtype in (QType.QUANTITY, QType.DATE):
+        score += W_LEAD * lead_match(question, sent, cand)
+    return score
+
+
+_BREAK = re.compile(r"[;:()]|,\s|\s[-–]\s|\btrong đó\b|\.\s")
+
+
+def lead_match(question: Question, sent: Sentence, cand: Candidate) -> float:
+    """How much of the clause leading up to a figure is about the question (0..1).
+
+    "tỷ trọng công nghiệp - xây dựng chiếm 29%, trong đó công nghiệp chiếm 17 %": for
+    "công nghiệp chiếm bao nhiêu", the words right before 17 % are all question words,
+    those before 29% are not. A parenthesis ("... 11,94%/năm (mục tiêu đề ra trên
+    33%/năm)") leads back to the clause it annotates.
+    """
+    head = sent.text[: cand.start]
+    cut = 0
+    for m in _BREAK.finditer(head):
+        cut = m.end()
+    lead = head[cut:]
+    if head[:cut].rstrip().endswith("("):
+        prev = 0
+        for m in _BREAK.finditer(head, 0, max(0, cut - 1)):
+            prev = m.end()
+        lead = head[prev:]
+    present = [k for k in content_keys(lead, question.info.folded)]
+    if not present:
+        return 0.0
+    matched = sum(question.weights.get(k, 0.0) for k in present)
+    total = sum(question.weights.get(k, 0.3) for k in present)
+    return matched / total if total else 0.0
+
+
+def extract(question: Question, sentences: list[Sentence]) -> Draft | None:
+    if not sentences:
+        return None
+    best: tuple[float, Sentence, Candidate] | None = None
+    for sent in sentences[:POOL]:
+        for cand in sent.candidates:
+            score = candidate_score(question, sent, cand)
+            if score is None:
+                continue
+            if best is None or score > best[0]:
+                best = (score, sent, cand)
+    wants_shape = question.info.qtype is not QType.OTHER
+    if best is not None:
+        _, sent, cand = best
+        short = sent.text[cand.start : cand.end].strip()
+        return Draft(short, [Support(sent.hit, sent.start, sent.end)], confidence(sent, True), sent, cand)
+    sent = sentences[0]
+    marker = _LIST_MARKER.match(sent.text)
+    short = sent.text[marker.end() if marker else 0 :].strip()
+    return Draft(short, [Support(sent.hit, sent.start, sent.end)], confidence(sent, not wants_shape), sent, None)

@@ -1,0 +1,102 @@
+"""Syllable tokens with character offsets, and term weights from the BM25 index.
+
+The answerer needs *where* each word sits in a sentence (to find the answer span next
+to the question's words), which the index analyzer does not give. So it tokenizes with
+one small regex: numbers (``10,5``, ``8.000``) and letter runs (syllables). Keys are
+lower-case and tone-unified, and folded too when the question was typed without
+diacritics, so both sides of every comparison use the same key function.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from ..text import STOPWORDS, fold, unify_tone_marks
+
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Tok:
+    start: int  # offset into the text the token came from
+    end: int
+    key: str  # comparison key (lower-case, tone-unified, maybe folded)
+
+
+def key_function(folded: bool) -> Callable[[str], str]:
+    """The key used for matching: accented (precise) or folded (for accent-less questions)."""
+    if folded:
+        return lambda s: fold(unify_tone_marks(s)).lower()
+    return lambda s: unify_tone_marks(s).lower()
+
+
+def tokenize(text: str, folded: bool = False, offset: int = 0) -> list[Tok]:
+    key = key_function(folded)
+    return [Tok(m.start() + offset, m.end() + offset, key(m.group(0))) for m in _TOKEN_RE.finditer(text)]
+
+
+def keys(text: str, folded: bool = False) -> list[str]:
+    return [t.key for t in tokenize(text, folded)]
+
+
+#: Function words: they carry no evidence that a sentence answers a question.
+FUNCTION_WORDS: frozenset[str] = frozenset(w for w in STOPWORDS if "_" not in w) | frozenset(
+    "ra sao ai đâu mấy khi bao nhiêu gì nào thế hãy biết kê liệt hỏi vậy không chưa còn thì".split()
+)
+FUNCTION_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS)
+
+
+def content_keys(text: str, folded: bool = False) -> list[str]:
+    """Distinct content-word keys of ``text``, in order of first appearance."""
+    stop = FUNCTION_WORDS_FOLDED if folded else FUNCTION_WORDS
+    seen: dict[str, None] = {}
+    for k in keys(text, folded):
+        if k not in stop:
+            seen.setdefault(k, None)
+    return list(seen)
+
+
+class TermWeights:
+    """Inverse document frequency of syllables over the indexed passages.
+
+    Read from the BM25 index's term-document matrix (a column's non-zeros are the
+    term's document frequency), so nothing is recomputed at start-up. A term the
+    collection never uses gets the highest weight: a question about "hộ nghèo" in a
+    collection without it must lose most of its evidence.
+    """
+
+    def __init__(self, df: dict[str, int], n_docs: int):
+        self.df = df
+        self.n = max(1, n_docs)
+        self.max_idf = self._idf(0)
+
+    def _idf(self, df: int) -> float:
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    def weight(self, key: str) -> float:
+        df = self.df.get(key)
+        if df is None:
+            if key[:1].isdigit():
+                return 0.8 * self.max_idf  # numbers are tokenized differently by the index
+            return self.max_idf
+        return self._idf(df)
+
+    @classmethod
+    def uniform(cls) -> "TermWeights":
+        return cls({}, 1)
+
+    @classmethod
+    def from_lexical(cls, lexical: object, n_docs: int) -> "TermWeights":
+        """From a ``LexicalIndex`` (bm25s); uniform weights if its layout is unknown."""
+        try:
+            scores = lexical.model.scores  # type: ignore[attr-defined]
+            ends = list(scores["indptr"][1:]) + [len(scores["data"])]  # bm25s may omit the last pointer
+            starts = scores["indptr"]
+            vocab: dict[str, int] = lexical.vocab  # type: ignore[attr-defined]
+            df = {term: int(ends[i] - starts[i]) for term, i in vocab.items() if i < len(starts)}
+        except (AttributeError, KeyError, TypeError, IndexError):
+            return cls.uniform()
+        return cls(df, n_docs)

@@ -1,0 +1,235 @@
+"""Answer quality in one run: accuracy, abstention calibration, citation validity, latency.
+
+Indexes: corpus/ (the seed documents) and the UIT regulation paragraphs. Question sets:
+
+* seed_dev over corpus/ (answerable + one unanswerable question);
+* UIT questions over the UIT index (answerable), split train/test by question id;
+* *cross* sets, unanswerable by construction: UIT questions over corpus/ and seed_dev
+  questions over the UIT index (the documents simply do not hold those answers).
+
+Every question is asked once with ``threshold=0`` and its evidence strength recorded,
+so any abstention threshold can be scored without asking again. The threshold is
+chosen on the calibration sets (seed + UIT train + their cross sets) as the one with
+the best abstention F1, and reported on the held-out UIT test sets; the default in
+``Settings.abstain_threshold`` is set from it by hand. Baseline for UIT: the first
+sentence of the top retrieved passage. Latency: warm ``ask`` (model loaded, one
+question asked first), p50/p95 over seed_dev + a UIT sample.
+
+    .venv/bin/python bench/answers.py [--threshold T]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import machine, write_section  # noqa: E402
+
+from assistant.answering import Answerer  # noqa: E402
+from assistant.answering.metrics import citation_checks, contains_answer  # noqa: E402
+from assistant.api import Assistant  # noqa: E402
+from assistant.evaluation import Question, read_questions  # noqa: E402
+from assistant.ingest import ingest  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.text import split_sentences  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+SEED_Q = DATA / "seed_dev.jsonl"
+UIT_P = DATA / "uit_regulation_qa" / "passages.jsonl"
+UIT_Q = DATA / "uit_regulation_qa" / "questions.jsonl"
+
+
+def open_index(sources: list[Path], work: Path, name: str) -> Assistant:
+    settings = Settings(index_dir=work / name)
+    report = ingest(sources, settings, rebuild=True, progress=False, say=lambda m: None)
+    if report.errors:
+        raise SystemExit(f"{name}: ingest failed: {report.errors[:3]}")
+    return Assistant.open(settings.index_dir, settings)
+
+
+def run(assistant: Assistant, questions: list[Question], unanswerable: bool, baseline: bool = False) -> list[dict]:
+    """Ask every question once (threshold 0); record strength, correctness, citations, time."""
+    answerer: Answerer = Answerer(assistant)
+    texts: dict[str, str | None] = {}
+
+    def source_text(doc_id: str) -> str | None:
+        if doc_id not in texts:
+            doc = assistant.document(doc_id)
+            texts[doc_id] = doc.text if doc else None
+        return texts[doc_id]
+
+    rows = []
+    for q in questions:
+        t0 = time.perf_counter()
+        ans, strength = answerer.ask_scored(q.q, threshold=0.0)
+        ms = 1000 * (time.perf_counter() - t0)
+        valid, total = citation_checks(ans, source_text)
+        row = {
+            "id": q.id,
+            "unanswerable": unanswerable or not q.answers,
+            "strength": strength,
+            "correct": bool(q.answers) and not unanswerable and not ans.abstained and contains_answer(q, ans.text),
+            "correct_quotes": bool(q.answers)
+            and not unanswerable
+            and not ans.abstained
+            and contains_answer(q, " ".join([ans.text, *(c.quote for c in ans.citations)])),
+            "valid": valid,
+            "citations": total,
+            "ms": ms,
+        }
+        if baseline and q.answers:
+            hits = assistant.search(q.q, k=1)
+            first = ""
+            if hits:
+                spans = split_sentences(hits[0].passage.text)
+                first = hits[0].passage.text[spans[0][0] : spans[0][1]] if spans else hits[0].passage.text
+            row["baseline"] = contains_answer(q, first)
+            row["baseline_passage"] = bool(hits) and contains_answer(q, hits[0].passage.text)
+        rows.append(row)
+    return rows
+
+
+def at(rows: list[dict], t: float) -> dict:
+    """Metrics when abstaining below threshold ``t``."""
+    ans = [r for r in rows if not r["unanswerable"]]
+    una = [r for r in rows if r["unanswerable"]]
+    abst = [r for r in rows if r["strength"] < t]
+    tp = sum(1 for r in abst if r["unanswerable"])
+    prec = tp / len(abst) if abst else 1.0
+    rec = tp / len(una) if una else 1.0
+    kept = [r for r in rows if r["strength"] >= t]
+    cits = sum(r["citations"] for r in kept)
+    return {
+        "n": len(rows),
+        "answerable": len(ans),
+        "unanswerable": len(una),
+        "accuracy": sum(r["correct"] and r["strength"] >= t for r in ans) / len(ans) if ans else None,
+        "accuracy_quotes": sum(r["correct_quotes"] and r["strength"] >= t for r in ans) / len(ans) if ans else None,
+        "abstained": len(abst),
+        "precision": prec,
+        "recall": rec,
+        "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+        "citation_validity": sum(r["valid"] for r in kept) / cits if cits else None,
+        "citations": cits,
+    }
+
+
+def choose_threshold(rows: list[dict]) -> float:
+    grid = sorted({round(r["strength"], 3) for r in rows} | {0.0})
+    best = max(grid, key=lambda t: (round(at(rows, t)["f1"], 4), -t))
+    return best
+
+
+def pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threshold", type=float, help="report at this threshold instead of Settings().abstain_threshold")
+    args = parser.parse_args()
+    seed_q = read_questions(SEED_Q)
+    uit_q = read_questions(UIT_Q)
+    uit_train = [q for q in uit_q if not q.id.startswith("regtest")]
+    uit_test = [q for q in uit_q if q.id.startswith("regtest")]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        seed = open_index([ROOT / "corpus"], work, "seed")
+        uit = open_index([UIT_P], work, "uit")
+        seed.ask(seed_q[0].q)  # warm-up: model, segmenter, answerer
+        uit.ask(uit_q[0].q)
+        t0 = time.perf_counter()
+        sets = {
+            "seed": run(seed, seed_q, unanswerable=False),
+            "uit_train": run(uit, uit_train, unanswerable=False, baseline=True),
+            "uit_test": run(uit, uit_test, unanswerable=False, baseline=True),
+            "cross_uit_train_on_seed": run(seed, uit_train[::2], unanswerable=True),
+            "cross_uit_test_on_seed": run(seed, uit_test, unanswerable=True),
+            "cross_seed_on_uit": run(uit, [q for q in seed_q if q.answers], unanswerable=True),
+        }
+        total_s = time.perf_counter() - t0
+        seed.close()
+        uit.close()
+    calibration = sets["seed"] + sets["uit_train"] + sets["cross_uit_train_on_seed"] + sets["cross_seed_on_uit"]
+    held_out = sets["uit_test"] + sets["cross_uit_test_on_seed"]
+    best = choose_threshold(calibration)
+    t = args.threshold if args.threshold is not None else Settings().abstain_threshold
+    seed_m = at(sets["seed"], t)
+    lat = [r["ms"] for r in sets["seed"] + sets["uit_test"]]
+    lat.sort()
+    p50 = statistics.median(lat)
+    p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+
+    lines = [
+        "## Answers (`bench/answers.py`)",
+        "",
+        f"Machine: {machine()}. One run, {total_s:.0f} s of asking. Abstention threshold used: **{t:.3f}** "
+        f"(`Settings.abstain_threshold`); best abstention-F1 threshold on the calibration sets: {best:.3f}.",
+        "Accuracy = a gold string contained in the short answer text (NFC, tone-unified, lower-case); "
+        "\"+quote\" also accepts it inside the cited sentence. Abstention counts as wrong for answerable questions.",
+        "",
+        "| set | questions | accuracy | accuracy +quote | abstained | abstention P | abstention R | citation validity |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, label in [
+        ("seed", "seed_dev over corpus/"),
+        ("uit_train", "UIT train over UIT"),
+        ("uit_test", "UIT test over UIT"),
+    ]:
+        m = at(sets[name], t)
+        lines.append(
+            f"| {label} | {m['n']} ({m['unanswerable']} unanswerable) | {pct(m['accuracy'])} | {pct(m['accuracy_quotes'])} | "
+            f"{m['abstained']} | {pct(m['precision']) if m['abstained'] else 'n/a'} | "
+            f"{pct(m['recall']) if m['unanswerable'] else 'n/a'} | {pct(m['citation_validity'])} ({m['citations']}) |"
+        )
+    lines += [
+        "",
+        "Abstention, answerable + unanswerable mixed (unanswerable = questions asked against an index of other documents):",
+        "",
+        "| mix | answerable | unanswerable | abstention P | abstention R | F1 | answer accuracy |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, rows in [("calibration (seed + UIT train + cross)", calibration), ("held out (UIT test + cross)", held_out)]:
+        m = at(rows, t)
+        lines.append(
+            f"| {label} | {m['answerable']} | {m['unanswerable']} | {pct(m['precision'])} | {pct(m['recall'])} | "
+            f"{m['f1']:.3f} | {pct(m['accuracy'])} |"
+        )
+    lines += [
+        "",
+        "UIT regulation QA, our answerer against the baseline (first sentence of the top passage), no abstention (threshold 0):",
+        "",
+        "| split | questions | ours: short answer | ours: answer + quoted sentence | baseline: first sentence | top passage contains gold |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in ("uit_train", "uit_test"):
+        rows = sets[name]
+        n = len(rows)
+        lines.append(
+            f"| {name.split('_')[1]} | {n} | {pct(sum(r['correct'] for r in rows) / n)} | "
+            f"{pct(sum(r['correct_quotes'] for r in rows) / n)} | {pct(sum(r['baseline'] for r in rows) / n)} | "
+            f"{pct(sum(r['baseline_passage'] for r in rows) / n)} |"
+        )
+    lines += [
+        "",
+        f"Warm `ask` latency over {len(lat)} questions (seed_dev + UIT test): p50 {p50:.0f} ms, p95 {p95:.0f} ms.",
+        "",
+        f"seed_dev at the threshold: accuracy {pct(seed_m['accuracy'])}, unanswerable abstained "
+        f"{sum(1 for r in sets['seed'] if r['unanswerable'] and r['strength'] < t)}/{seed_m['unanswerable']}, "
+        f"citation validity {pct(seed_m['citation_validity'])}.",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    write_section("answers", body)
+
+
+if __name__ == "__main__":
+    main()

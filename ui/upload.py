@@ -1,0 +1,75 @@
+"""Tab "Nạp văn bản": upload files; validated, ingested incrementally with progress."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import assistant  # noqa: F401  (offline environment before gradio is imported)
+import gradio as gr
+
+from assistant.errors import AssistantError
+from assistant.loaders import supported_suffixes
+
+from . import render
+from .service import Backend
+
+log = logging.getLogger(__name__)
+RESULT_COLUMNS = ["Tệp", "Kết quả", "Chi tiết"]
+
+
+@dataclass
+class UploadTab:
+    files: gr.File
+    button: gr.Button
+    status: gr.HTML
+    results: gr.Dataframe
+
+
+def _status(text: str, ok: bool = True) -> str:
+    cls = "up-ok" if ok else "up-err"
+    return f'<div class="up-status {cls}">{render.esc(text)}</div>'
+
+
+def build(backend: Backend) -> tuple[UploadTab, callable]:
+    suffixes = supported_suffixes()
+    gr.Markdown(
+        "Tải lên văn bản mới (định dạng: " + ", ".join(f"`{s}`" for s in suffixes) + "; kèm tệp `.meta.json` "
+        "cùng tên nếu cần bổ sung siêu dữ liệu). Văn bản được kiểm tra, nạp bổ sung vào chỉ mục và tìm kiếm được "
+        "ngay; tệp lỗi được báo riêng, các văn bản đã nạp không bị ảnh hưởng."
+    )
+    files = gr.File(
+        label="Chọn tệp", file_count="multiple", file_types=[*suffixes, ".json"], type="filepath", elem_id="upload-files"
+    )
+    button = gr.Button("Nạp văn bản", variant="primary", elem_id="upload-button")
+    status = gr.HTML(_status("Chưa có tệp nào được nạp trong phiên này."), elem_id="upload-status")
+    results = gr.Dataframe(
+        headers=RESULT_COLUMNS, datatype=["str"] * 3, interactive=False, wrap=True, label="Kết quả từng tệp",
+        elem_id="upload-results",
+    )
+
+    def run(paths: list[str] | None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio idiom
+        if not paths:
+            return _status("Chưa chọn tệp nào.", ok=False), gr.skip()
+        progress(0.05, desc="Đang kiểm tra tệp…")
+
+        def say(msg: str) -> None:
+            progress(None, desc=msg)
+
+        pairs = [(Path(p), Path(p).name) for p in paths]
+        try:
+            result = backend.ingest_uploads(pairs, say)
+        except AssistantError as exc:
+            return _status(f"Không nạp được: {exc}", ok=False), gr.skip()
+        except Exception:
+            log.exception("upload failed")
+            return _status("Đã xảy ra lỗi khi nạp; chỉ mục hiện tại không thay đổi.", ok=False), gr.skip()
+        progress(1.0, desc="Xong")
+        rows = [[f.name, "Thành công" if f.ok else "Lỗi", f.detail] for f in result.files]
+        failed = sum(1 for f in result.files if not f.ok)
+        total = len(backend.documents())
+        msg = f"Đã nạp {result.added} tệp, {failed} tệp lỗi. Kho hiện có {total} văn bản."
+        return _status(msg, ok=failed == 0), rows
+
+    return UploadTab(files, button, status, results), run
