@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     # --- answering (assistant/answering/) ----------------------------------------
     answer_passages: int = Field(6, description="Passages read to compose an answer (the best hits).")
     abstain_threshold: float = Field(
-        0.5,
+        0.44,
         description="Evidence strength in [0, 1] below which `ask` abstains with the fixed sentence and lists "
         "related passages instead. Calibrated on the dev sets by bench/answers.py (see bench/RESULTS.md).",
     )

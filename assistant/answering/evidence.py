@@ -18,6 +18,7 @@ import numpy as np
 from ..documents import Hit
 from ..text import split_sentences
 from .question_types import QType, QuestionInfo
+from .safety import looks_like_instruction
 from .spans import Candidate, candidates
 from .tokens import TermWeights, Tok, content_keys, tokenize
 
@@ -78,6 +79,8 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
         d = scale_dense(dense.get(p.id, DENSE_LOW))
         for s, e in split_sentences(p.text):
             text = p.text[s:e]
+            if looks_like_instruction(text):
+                continue
             toks = tokenize(text, folded)
             present = {t.key for t in toks}
             sent = Sentence(

@@ -22,6 +22,7 @@ from ..text import split_sentences
 from .compose import ABSTAIN_TEXT, Part
 from .extractive import Support
 from .prompts import Prompts
+from .safety import looks_like_instruction
 from .tokens import content_keys, keys
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def parse(output: str, hits: list[Hit]) -> list[Part]:
 
 def supported(claim: str, cited: list[Hit]) -> bool:
     """Every number of the claim and most of its words occur in the cited passages."""
-    text = " ".join(h.passage.text for h in cited)
+    text = " ".join(_evidence_text(h) for h in cited)
     passage_keys = set(keys(text))
     for num in _NUMBER.findall(claim):
         if num not in text:
@@ -139,12 +140,20 @@ def supported(claim: str, cited: list[Hit]) -> bool:
     return sum(1 for w in words if w in passage_keys) / len(words) >= MIN_SUPPORT
 
 
+def _evidence_text(hit: Hit) -> str:
+    """The passage without sentences addressed to the model."""
+    p = hit.passage
+    return " ".join(p.text[s:e] for s, e in split_sentences(p.text) if not looks_like_instruction(p.text[s:e]))
+
+
 def best_sentence(claim: str, hit: Hit) -> Support | None:
     """The sentence of ``hit`` sharing most words with ``claim``: the quote for its [n]."""
     want = set(content_keys(claim))
     p = hit.passage
     best: tuple[int, int, int] | None = None
     for s, e in split_sentences(p.text):
+        if looks_like_instruction(p.text[s:e]):
+            continue
         overlap = len(want & set(keys(p.text[s:e])))
         if best is None or overlap > best[0]:
             best = (overlap, s, e)
