@@ -67,11 +67,20 @@ class Assistant:
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
+        self._check_length(query, "query")
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
+
+    def _check_length(self, text: str, what: str) -> None:
+        limit = self.settings.max_query_chars
+        if not isinstance(text, str):
+            raise AssistantError(f"the {what} must be text, not {type(text).__name__}")
+        if len(text) > limit:
+            raise AssistantError(f"the {what} is {len(text):,} characters long; at most {limit:,} are accepted")
 
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None) -> Answer:
         """A short cited answer, or the fixed abstention sentence with related passages.
         The answerer (prompts validated, term weights read) is built on first use."""
+        self._check_length(question, "question")
         answerer = getattr(self, "_answerer", None)
         if answerer is None:
             from .answering import Answerer

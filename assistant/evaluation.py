@@ -11,6 +11,7 @@ left out of retrieval metrics.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -41,7 +42,8 @@ class Question:
 def read_questions(path: Path, text_key: str = "q") -> list[Question]:
     out = []
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        # Not splitlines(): it also splits at U+2028/U+0085..., which JSON strings may hold raw.
+        lines = re.split(r"\r\n|\r|\n", path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise AssistantError(f"{path}: cannot read ({exc})") from None
     for n, line in enumerate(lines, 1):
@@ -49,8 +51,8 @@ def read_questions(path: Path, text_key: str = "q") -> list[Question]:
             continue
         try:
             row = json.loads(line)
-        except ValueError as exc:
-            raise AssistantError(f"{path}:{n}: invalid JSON ({exc.args[0]})") from None
+        except (ValueError, RecursionError) as exc:
+            raise AssistantError(f"{path}:{n}: invalid JSON ({str(exc).splitlines()[0][:200]})") from None
         if not isinstance(row, dict) or not isinstance(row.get(text_key), str):
             raise AssistantError(f"{path}:{n}: each line needs a string field {text_key!r}")
         answers = row.get("a") or []

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
 
     # --- retrieval ---------------------------------------------------------------
     top_k: int = Field(10, description="Hits returned by search.")
+    max_query_chars: int = Field(
+        2000,
+        description="Longer queries and questions are refused with a one-line error: segmenting and embedding "
+        "100 KB of text would hold a worker for seconds and no real question is that long.",
+    )
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
     fusion: str = Field("rrf", description="'rrf' (reciprocal rank) or 'convex' (weighted min-max normalised scores).")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")

@@ -31,15 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import machine, write_section  # noqa: E402
+from common import machine, write_section
 
-from assistant.answering import Answerer  # noqa: E402
-from assistant.answering.metrics import citation_checks, contains_answer  # noqa: E402
-from assistant.api import Assistant  # noqa: E402
-from assistant.evaluation import Question, read_questions  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from assistant.text import split_sentences  # noqa: E402
+from assistant.answering import Answerer
+from assistant.answering.metrics import citation_checks, contains_answer
+from assistant.api import Assistant
+from assistant.evaluation import Question, read_questions
+from assistant.ingest import ingest
+from assistant.settings import Settings
+from assistant.text import split_sentences
 
 DATA = ROOT.parent / "shared" / "data"
 SEED_Q = DATA / "seed_dev.jsonl"

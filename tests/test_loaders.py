@@ -118,7 +118,7 @@ def test_legacy_font_encodings_are_converted(tmp_path: Path) -> None:
         raw.write_bytes(row["legacy"].encode("cp1252"))
         [doc] = load_path(raw)
         assert doc.text == row["unicode"]
-        assert doc.encoding in ("tcvn3", "vni")
+        assert doc.encoding in ("tcvn3->unicode", "vni->unicode")
         # and as UTF-8 that already holds the mis-read characters
         utf = tmp_path / f"legacy{n}-utf8.txt"
         utf.write_text(row["legacy"], encoding="utf-8")

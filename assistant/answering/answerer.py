@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class Answerer:
-    def __init__(self, assistant: "Assistant", llm: "LLMAnswerer | None" = None):
+    def __init__(self, assistant: Assistant, llm: LLMAnswerer | None = None):
         self.assistant = assistant
         self.settings = assistant.settings
         self.prompts: Prompts = load_prompts(self.settings.prompts_dir)
@@ -106,7 +106,7 @@ class Answerer:
             hits = self.assistant.search(base, k=self.settings.answer_passages * 2, filters=filters)
             named = {d for g in groups for d in g.doc_ids}
             groups = groups + [g for g in hit_groups(hits) if not set(g.doc_ids) & named]
-            groups = groups[: max(2, len(groups))][:3]
+            groups = groups[:3]
         parts: list[Part] = []
         all_hits: list[Hit] = []
         strength = 0.0

@@ -15,7 +15,7 @@ from ..citations import document_reference
 from ..documents import DocumentMeta, Hit
 from ..text import fold, unify_tone_marks
 
-_CUE = re.compile(r"\b(?:so sánh|đối chiếu|khác nhau|giống nhau|khác biệt|điểm chung)\b\s*(?:giữa|về|của)?\s*", re.I)
+_CUE = re.compile(r"\b(?:so sánh|đối chiếu|khác nhau|giống nhau|khác biệt|điểm chung)\b\s*(?:giữa|về|của)?\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -77,7 +77,7 @@ def group_query(question: str, groups: list[Group]) -> str:
     q = _CUE.sub("", question)
     for g in groups:
         for name in g.names:
-            q = re.sub(re.escape(name), " ", q, flags=re.I)
+            q = re.sub(re.escape(name), " ", q, flags=re.IGNORECASE)
     q = re.sub(r"\s+(?:và|với|,)\s*(?=\s|$|[?.])", " ", q)
     q = re.sub(r"\b(?:của|giữa|tại|ở)\s*(?=[?.]|$)", "", q.strip())
     return " ".join(q.split()).strip(" ,")

@@ -8,8 +8,8 @@ the answer is the fixed abstention sentence with the closest passages as related
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..citations import verify_quote
 from ..documents import Answer, Citation, Hit

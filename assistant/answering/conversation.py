@@ -14,13 +14,13 @@ import re
 from ..documents import Turn
 from .question_types import QType, classify
 
-_LEAD = re.compile(r"^(?:thế còn|vậy còn|còn về|còn đối với|còn|thế|vậy|đối với|với|về)\s+", re.I)
+_LEAD = re.compile(r"^(?:thế còn|vậy còn|còn về|còn đối với|còn|thế|vậy|đối với|với|về)\s+", re.IGNORECASE)
 _TAIL = re.compile(
-    r"\s*(?:thì sao|thì thế nào|thì như thế nào|thì ra sao|ra sao|như thế nào|thế nào|nữa|thì)?\s*[?.!]*\s*$", re.I
+    r"\s*(?:thì sao|thì thế nào|thì như thế nào|thì ra sao|ra sao|như thế nào|thế nào|nữa|thì)?\s*[?.!]*\s*$", re.IGNORECASE
 )
 _DEMONSTRATIVE = re.compile(
     r"\b(?:nghị quyết|kết luận|chỉ thị|quyết định|kế hoạch|văn bản|tài liệu|luật)\s+(?:đó|này|ấy|nói trên|trên)\b|\bnó\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 _YEARS = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?"
@@ -43,7 +43,7 @@ def is_followup(question: str) -> bool:
     q = " ".join(question.split())
     if _LEAD.match(q) and (_TAIL.search(q) and len(q.split()) <= 8):
         return True
-    if re.search(r"\b(?:thì sao|thì thế nào|thì như thế nào|thì ra sao)\s*\??\s*$", q, re.I):
+    if re.search(r"\b(?:thì sao|thì thế nào|thì như thế nào|thì ra sao)\s*\??\s*$", q, re.IGNORECASE):
         return True
     return bool(_DEMONSTRATIVE.search(q))
 
@@ -82,7 +82,7 @@ def _insert(previous: str, subject: str) -> str:
     head, tail = previous[:cut].rstrip(), previous[cut:]
     if head.lower().endswith(" là"):
         head, tail = head[:-3], "là " + tail
-    glue = " " if re.match(r"(?:của|tại|ở|về|cho)\b", subject, re.I) else " của "
+    glue = " " if re.match(r"(?:của|tại|ở|về|cho)\b", subject, re.IGNORECASE) else " của "
     out = f"{head}{glue}{subject} {tail}".strip()
     return out if out.endswith("?") else out.rstrip(" .") + "?"
 

@@ -37,8 +37,13 @@ _PATTERNS: list[tuple[QType, str]] = [
     (QType.QUANTITY, r"\b(?:bao nhiêu|mấy|bao lâu|nhiêu)\b"),
     (QType.LIST, rf"\b(?:liệt kê|kể tên|gồm (?:có )?(?:những )?(?:gì|nào|ai)|những gì|(?:những|các) (?:{_W} ){{1,6}}?nào)\b"),
     # manner, condition and basis questions want a clause: answered with the sentence
-    (QType.OTHER, r"\b(?:như thế nào|thế nào|như nào|ra sao|làm sao|bằng cách nào|cách nào|(?:trong )?trường hợp nào|"
-                  r"điều kiện (?:gì|nào)|tiêu chí nào|cơ sở nào|căn cứ (?:vào )?(?:đâu|nào)|yêu cầu (?:gì|nào))"),
+    (
+        QType.OTHER,
+        (
+            r"\b(?:như thế nào|thế nào|như nào|ra sao|làm sao|bằng cách nào|cách nào|(?:trong )?trường hợp nào|"
+            r"điều kiện (?:gì|nào)|tiêu chí nào|cơ sở nào|căn cứ (?:vào )?(?:đâu|nào)|yêu cầu (?:gì|nào))"
+        ),
+    ),
     (QType.WHICH, r"\bnào\b"),
     (QType.OTHER, r"\b(?:như thế nào|thế nào|ra sao|là gì|làm gì|gì)\b"),
 ]

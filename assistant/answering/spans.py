@@ -35,18 +35,18 @@ _QUANTITY_RE = re.compile(
     re.IGNORECASE,
 )
 _DATE_RES = [
-    (re.compile(r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.I), 3),
-    (re.compile(r"(?:ngày\s+)?(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)", re.I), 3),
-    (re.compile(r"(?:quý\s+[IV1-4]+|tháng\s+\d{1,2})(?:\s*/\s*|\s+năm\s+)\d{4}", re.I), 2),
-    (re.compile(r"(?:giai đoạn|từ năm|đến năm|trước năm|sau năm|cuối năm|đầu năm|năm)\s+\d{4}(?:\s*[-–]\s*\d{4})?", re.I), 1),
+    (re.compile(r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.IGNORECASE), 3),
+    (re.compile(r"(?:ngày\s+)?(?<![\d/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)", re.IGNORECASE), 3),
+    (re.compile(r"(?:quý\s+[IV1-4]+|tháng\s+\d{1,2})(?:\s*/\s*|\s+năm\s+)\d{4}", re.IGNORECASE), 2),
+    (re.compile(r"(?:giai đoạn|từ năm|đến năm|trước năm|sau năm|cuối năm|đầu năm|năm)\s+\d{4}(?:\s*[-–]\s*\d{4})?", re.IGNORECASE), 1),
 ]
 _DOCNUM_AFTER = re.compile(r"^\s?[-–/]\s?[A-ZĐ]")  # "13-NQ/TU": a document number, not an amount
 _NOT_AMOUNT_BEFORE = re.compile(
     r"(?:số|nghị quyết|kết luận|chỉ thị|quyết định|điều|khoản|khóa|khoá|lần thứ|mục|chương|năm|giai đoạn|tháng|ngày|quý)\s*$",
-    re.I,
+    re.IGNORECASE,
 )
-_CAUSE_RE = re.compile(r"\b(?:nguyên nhân(?: chủ yếu| chính)?(?: là)?(?: do)?|là do|bởi vì|bởi|do|vì|nhờ)\s+", re.I)
-_LIST_CUE_RE = re.compile(r"(?:\b(?:như|gồm có|bao gồm|gồm|là)\s*:?\s+|:\s*)", re.I)
+_CAUSE_RE = re.compile(r"\b(?:nguyên nhân(?: chủ yếu| chính)?(?: là)?(?: do)?|là do|bởi vì|bởi|do|vì|nhờ)\s+", re.IGNORECASE)
+_LIST_CUE_RE = re.compile(r"(?:\b(?:như|gồm có|bao gồm|gồm|là)\s*:?\s+|:\s*)", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:.!?()\n]|,\s|\s[-–]\s")
 _LIST_MARKER = re.compile(r"^\s*(?:[-–•+*]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[IVXLC]+\.)\s*")
 
@@ -143,7 +143,7 @@ def _quantities(sentence: str, info: QuestionInfo, question_keys: set[str]) -> l
             continue  # a bare year or period is a date, not an amount
         if start == 0 and _LIST_MARKER.match(sentence[: end + 2]):
             continue
-        has_unit = "%" in text or bool(re.search(_SCALE, text, re.I))
+        has_unit = "%" in text or bool(re.search(_SCALE, text, re.IGNORECASE))
         if not has_unit:
             end = _extend_counted_noun(sentence, end, focus, info.folded)
         if want_percent and "%" not in sentence[start:end]:
@@ -239,7 +239,7 @@ def _find_run(toks: list[Tok], keys: list[str]) -> int | None:
     return None
 
 
-_ORG_WORD = re.compile(r"^(?:[A-ZĐ\d]|tỉnh|huyện|thị|xã|thành|phố|đảng|cán|sự|nhân|dân|trung|ương|ủy|uỷ|ban)", re.U)
+_ORG_WORD = re.compile(r"^(?:[A-ZĐ\d]|tỉnh|huyện|thị|xã|thành|phố|đảng|cán|sự|nhân|dân|trung|ương|ủy|uỷ|ban)", re.UNICODE)
 
 
 def _capitalised(sentence: str) -> list[Candidate]:
@@ -279,7 +279,7 @@ def _name_from(sentence: str, toks: list[Tok], i: int, limit: int = 6) -> list[C
 
 
 # --- places -------------------------------------------------------------------------------
-_PLACE_CUE = re.compile(r"\b(?:tại|ở|trên địa bàn|thuộc|địa bàn)\s+", re.I)
+_PLACE_CUE = re.compile(r"\b(?:tại|ở|trên địa bàn|thuộc|địa bàn)\s+", re.IGNORECASE)
 
 
 def _places(sentence: str) -> list[Candidate]:

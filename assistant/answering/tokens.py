@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..text import STOPWORDS, fold, unify_tone_marks
 
@@ -44,7 +44,7 @@ def keys(text: str, folded: bool = False) -> list[str]:
 
 #: Function words: they carry no evidence that a sentence answers a question.
 FUNCTION_WORDS: frozenset[str] = frozenset(w for w in STOPWORDS if "_" not in w) | frozenset(
-    "ra sao ai đâu mấy khi bao nhiêu gì nào thế hãy biết kê liệt hỏi vậy không chưa còn thì".split()
+    ["ra", "sao", "ai", "đâu", "mấy", "khi", "bao", "nhiêu", "gì", "nào", "thế", "hãy", "biết", "kê", "liệt", "hỏi", "vậy", "không", "chưa", "còn", "thì"]
 )
 FUNCTION_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS)
 
@@ -85,11 +85,11 @@ class TermWeights:
         return self._idf(df)
 
     @classmethod
-    def uniform(cls) -> "TermWeights":
+    def uniform(cls) -> TermWeights:
         return cls({}, 1)
 
     @classmethod
-    def from_lexical(cls, lexical: object, n_docs: int) -> "TermWeights":
+    def from_lexical(cls, lexical: object, n_docs: int) -> TermWeights:
         """From a ``LexicalIndex`` (bm25s); uniform weights if its layout is unknown."""
         try:
             scores = lexical.model.scores  # type: ignore[attr-defined]

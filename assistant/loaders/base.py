@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import LoadError
+
 
 @dataclass
 class LoadedText:
@@ -23,6 +25,12 @@ class LoadedText:
     metadata: dict[str, str] = field(default_factory=dict)  # DocumentMeta field names -> supplied values
     doc_id: str | None = None  # JSONL "id"
     encoding: str = ""  # detected: "utf-8", "utf-8-sig", "utf-16", "cp1258", "tcvn3"...
+
+
+class NoTextLayer(LoadError):
+    """The file is a document we cannot read by design (a scanned PDF: OCR is not
+    supported). Still a one-line ``LoadError``; a separate type so that ingest can
+    report it and skip the file instead of treating it as a broken one."""
 
 
 #: A loader gets the path (for messages and sources) and the file's bytes.

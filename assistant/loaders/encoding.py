@@ -1,10 +1,11 @@
 """Bytes -> str for plain-text formats, with the encodings Vietnamese files really use.
 
 Order of trust: a byte-order mark; BOM-less UTF-16 (recognised by its NUL bytes);
-strict UTF-8; then the 8-bit legacy world. There, text typed in the TCVN3 (ABC) and
-VNI font encodings is recognised by ``viparse``'s content detector and converted with
-its tables (we do not keep encoding tables of our own); anything else 8-bit is read as
-Windows-1258, whose combining tone marks are composed by NFC later (``clean_text``).
+strict UTF-8; then the 8-bit legacy world. Text typed in the TCVN3 (ABC) or VNI font
+encodings, or spelt in VIQR, is recognised and converted by ``legacy`` (in a UTF-8
+file too: copy-pasted legacy text holds the mis-read glyphs); anything else 8-bit is
+read as Windows-1258, whose combining tone marks are composed by NFC later
+(``clean_text``).
 
 Binary data is refused rather than decoded into garbage: NUL bytes outside UTF-16, or
 more than a small share of control characters after decoding.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 
 from ..errors import LoadError
+from .legacy import repair
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
@@ -38,6 +40,7 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
                 text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
                 raise LoadError(f"{source}: starts with a {label} byte-order mark but is not valid {label} (byte {exc.start})") from None
+            text, label = _repair_legacy(text, label, from_bytes=False)
             return _checked(text, label, source), label
 
     if b"\x00" in data:
@@ -48,6 +51,7 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             raise LoadError(f"{source}: binary file (contains NUL bytes), not text") from None
+        text, codec = _repair_legacy(text, codec, from_bytes=False)
         return _checked(text, codec, source), codec
 
     try:
@@ -94,38 +98,16 @@ def _checked(text: str, encoding: str, source: str) -> str:
     return text
 
 
-# Letters only Unicode Vietnamese has (ă đ ơ ư and the U+1EA0..U+1EF9 block). Text with
-# almost none of them but plenty of Latin-1 symbols is a candidate for legacy repair.
-def _vietnamese_letter_share(text: str) -> float:
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return 0.0
-    viet = sum(1 for ch in letters if "\u1ea0" <= ch <= "\u1ef9" or ch in "ăĂđĐơƠưƯ")
-    return viet / len(letters)
-
-
-def _latin1_share(text: str) -> float:
-    return sum(1 for ch in text if "\u00a0" <= ch <= "\u00ff") / max(1, len(text))
-
-
 def _repair_legacy(text: str, label: str, *, from_bytes: bool) -> tuple[str, str]:
-    """Convert TCVN3/VNI text (via viparse) if it is that; else return it unchanged.
+    """Convert TCVN3/VNI/VIQR text (``legacy.repair``) if it is that; else return it unchanged.
 
-    Only text that lacks Unicode Vietnamese letters and is dense in Latin-1 symbols is
-    even offered to the detector, so ordinary Unicode text is never touched.
+    The label says what was converted: "tcvn3->unicode" for 8-bit bytes read as the
+    font's glyphs, "utf-8+vni->unicode" for a UTF-8 file that holds the mis-read glyphs,
+    "viqr->unicode" for an ASCII file spelt in VIQR.
     """
-    sample = text[:20000]
-    if _vietnamese_letter_share(sample) > 0.005 or _latin1_share(sample) < 0.02:
+    repaired, name = repair(text)
+    if name is None:
         return text, label
-    try:
-        from viparse import detect_text_encoding
-        from viparse.normalize.encodings import get_charmap
-        from viparse.normalize.tables import convert
-    except ImportError:  # optional dependency: without it legacy files read as cp1258
-        return text, label
-    name = detect_text_encoding(sample)
-    charmap = get_charmap(name) if name else None
-    if charmap is None:
-        return text, label
-    converted = convert(text, charmap)
-    return converted, (name if from_bytes else f"{label}+{name}")
+    if from_bytes or text.isascii():
+        return repaired, f"{name}->unicode"
+    return repaired, f"{label}+{name}->unicode"

@@ -8,6 +8,7 @@ are ignored, so exports from other tools load without editing. Errors name the l
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..documents import META_FIELDS
@@ -21,7 +22,8 @@ def load_jsonl(path: Path, data: bytes) -> list[LoadedText]:
     raw, encoding = decode_bytes(data, str(path))
     out: list[LoadedText] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(raw.splitlines(), start=1):
+    # Not splitlines(): it also splits at U+2028/U+0085..., which JSON strings may hold raw.
+    for lineno, line in enumerate(re.split(r"\r\n|\r|\n", raw), start=1):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
@@ -29,6 +31,8 @@ def load_jsonl(path: Path, data: bytes) -> list[LoadedText]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise LoadError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        except (ValueError, RecursionError) as exc:  # a number too long to convert, nesting too deep
+            raise LoadError(f"{where}: invalid JSON ({str(exc).split(':')[0]})") from None
         if not isinstance(obj, dict):
             raise LoadError(f"{where}: expected a JSON object, got {type(obj).__name__}")
         doc_id = _doc_id(obj, where)

