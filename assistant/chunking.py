@@ -39,7 +39,43 @@ def _split_long(doc: Document, par: Paragraph, max_words: int) -> list[tuple[int
     return spans or [(par.start, par.end)]
 
 
+def _common_prefix(paths: list[tuple[str, ...]]) -> tuple[str, ...]:
+    prefix = paths[0]
+    for p in paths[1:]:
+        n = 0
+        while n < min(len(prefix), len(p)) and prefix[n] == p[n]:
+            n += 1
+        prefix = prefix[:n]
+    return prefix
+
+
+def _whole_document(doc: Document, max_words: int) -> Passage | None:
+    """A short document (a single article, a regulation paragraph) is one passage:
+    split into its clauses, each piece would lose the context that makes it findable."""
+    pars = doc.paragraphs
+    if len(pars) < 2 or sum(_words(doc.text[p.start : p.end]) for p in pars) > max_words:
+        return None
+    start, end = pars[0].start, pars[-1].end
+    for spans in doc.blocks.values():
+        if any(s < end and e > start for s, e in spans):
+            return None  # a signature or recipient list sits between paragraphs
+    path = _common_prefix([p.section_path for p in pars])
+    return Passage(
+        id=f"{doc.id}#1",
+        doc_id=doc.id,
+        start=start,
+        end=end,
+        text=doc.text[start:end],
+        section_path=path,
+        headings=tuple(doc.heading_titles(path)),
+        paragraph=pars[0].number if pars[0].section_path == path else 0,
+    )
+
+
 def chunk_document(doc: Document, max_words: int = 180, min_words: int = 12) -> list[Passage]:
+    whole = _whole_document(doc, max_words)
+    if whole is not None:
+        return [whole]
     passages: list[Passage] = []
     pending: Paragraph | None = None  # a short paragraph waiting to be merged forward
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .chunking import chunk_document
 from .documents import Document, Passage
 from .embeddings import make_embedder
 from .errors import AssistantError, IndexCorrupt, IndexMissing, LoadError
+from .index.checkpoint import EmbeddingCache, EmbedStats, embed_in_chunks
 from .index.docstore import Docstore
 from .index.layout import collect_garbage, new_version_dir, publish
 from .index.manifest import Manifest, SourceEntry
@@ -269,7 +271,11 @@ def ingest(
             report.seconds = time.perf_counter() - t0
             return report
 
-        build_dir = new_version_dir(root)
+        try:
+            build_dir = new_version_dir(root)
+        except OSError as exc:
+            raise AssistantError(f"{root}: cannot create a new index version ({exc.strerror or exc})") from None
+        cache: EmbeddingCache | None = None  # speed/scale (issue 6)
         try:
             manifest = Manifest(embedder=embedder.name, dimension=embedder.dimension, settings_hash=settings.index_hash())
             store = Docstore(build_dir / DOCSTORE, create=True)
@@ -299,26 +305,45 @@ def ingest(
                 manifest.sources[key] = SourceEntry(sha256=digest, doc_ids=[d.id for d in docs])
             if pending:
                 say(f"analyzing and embedding {len(pending)} passages with {embedder.name}")
-                analyses = analyzer.analyze_many([p.text for _, p in pending])
-                vectors = embedder.embed_passages(
-                    [embedding_text(d, p, settings.embed_with_headings) for d, p in pending], progress=progress
+                # --- speed/scale (issue 6): chunked, checkpointed embedding; see index/checkpoint.py ---
+                cache = (
+                    EmbeddingCache.for_index(root, embedder.name, embedder.dimension) if settings.embed_checkpoint else None
                 )
-                store.add_passages(
-                    (row + i, p, a.tokens, a.folded, vectors[i]) for i, ((_, p), a) in enumerate(zip(pending, analyses))
-                )
+                stats = EmbedStats()
+                texts = [embedding_text(d, p, settings.embed_with_headings) for d, p in pending]
+                for start, vectors in embed_in_chunks(embedder, texts, cache, settings.ingest_chunk, progress, stats):
+                    part = pending[start : start + len(vectors)]
+                    analyses = analyzer.analyze_many([p.text for _, p in part])
+                    store.add_passages(
+                        (row + start + i, p, a.tokens, a.folded, vectors[i])
+                        for i, ((_, p), a) in enumerate(zip(part, analyses))
+                    )
+                if stats.reused:
+                    say(f"resumed: {stats.reused} of {stats.total} passages were already embedded (checkpoint)")
                 report.new_passages = len(pending)
+                # --- end speed/scale ---
             finish_build(build_dir, store, manifest, settings.hnsw_threshold)
             if previous:
                 previous.close()
                 previous = None
             publish(root, build_dir)
             report.published = True
-        except BaseException:
+            if cache is not None:  # speed/scale (issue 6): the checkpoint is only for unfinished builds
+                cache.remove()
+                cache = None
+        except BaseException as exc:
             shutil.rmtree(build_dir, ignore_errors=True)
+            if isinstance(exc, (OSError, sqlite3.Error)):  # disk full, I/O error: one line, not a traceback
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise AssistantError(
+                    f"{root}: cannot write the new index ({reason}); the index in use is still the previous complete one"
+                ) from None
             raise
         finally:
             if previous:
                 previous.close()
+            if cache is not None:  # speed/scale (issue 6): keep the checkpoint file for the next run
+                cache.close()
         report.documents = sum(len(e.doc_ids) for e in manifest.sources.values())
         report.passages = manifest.passages
     report.seconds = time.perf_counter() - t0

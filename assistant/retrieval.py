@@ -71,26 +71,28 @@ def _minmax(ranked: list[tuple[int, float]]) -> dict[int, float]:
     return {row: ((s - lo) / span if span > 0 else 1.0) for row, s in ranked}
 
 
-def _zscore(ranked: list[tuple[int, float]]) -> dict[int, float]:
+def _zscore(ranked: list[tuple[int, float]]) -> tuple[dict[int, float], float]:
+    """Standardised scores and the floor given to rows absent from the list. A list
+    whose scores are all equal (e.g. one passage naming the queried document number)
+    counts as one standard deviation above its floor."""
     if not ranked:
-        return {}
+        return {}, 0.0
     scores = np.array([s for _, s in ranked], dtype="float64")
-    std = float(scores.std()) or 1.0
+    std = float(scores.std())
+    if std == 0.0:
+        return {row: 1.0 for row, _ in ranked}, 0.0
     mean = float(scores.mean())
-    return {row: (s - mean) / std for row, s in ranked}
+    z = {row: (s - mean) / std for row, s in ranked}
+    return z, min(z.values())
 
 
 def zfuse(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
-    total: dict[int, float] = {}
-    floors = []
-    norm = []
-    for ranked, weight in lists:
-        z = _zscore(ranked)
-        norm.append((z, weight))
-        floors.append(min(z.values()) if z else 0.0)
-    rows = {r for z, _ in norm for r in z}
-    for row in rows:
-        total[row] = sum(w * z.get(row, f) for (z, w), f in zip(norm, floors))
+    """Weighted sum of z-scores over each list's candidates. Dense cosines from e5
+    crowd into a narrow band; standardising puts "how far above the pack" on the same
+    scale as BM25's, which min-max (driven by one outlier) and RRF (ranks only) do not."""
+    norm = [(*_zscore(ranked), weight) for ranked, weight in lists]
+    rows = {r for z, _, _ in norm for r in z}
+    total = {row: sum(w * z.get(row, floor) for z, floor, w in norm) for row in rows}
     return sorted(total.items(), key=lambda x: (-x[1], x[0]))
 
 

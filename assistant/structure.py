@@ -401,6 +401,9 @@ def _header_cell(h: _Header, cell: str) -> bool:
     m = _NUMBER_RE.match(cell)
     if m and not h.number:
         h.number = m["num"].rstrip(".,;:")
+        split = re.match(r"\s(\d{1,2})\s*$", cell[m.end() :])
+        if split and h.number[-1:].isalpha():  # "73/2006/QH 11": the term split off by a typo
+            h.number += split.group(1)
         return True
     date = _parse_date(cell)
     if date:
@@ -540,8 +543,60 @@ def _parse_header(lines: list[_Line]) -> _Header:
         i += 1
     if title:
         h.title = _clean_value(" ".join(title))
+        if h.doc_type in _LAW_TYPES:
+            h.title = _law_title(h.title, h.doc_type)
     h.end = i
     return h
+
+
+# Names inside law titles that keep their capitals when the title is sentence-cased.
+_LAW_NAME_PHRASES = {
+    tuple(k.split()): k2
+    for k, k2 in {
+        "việt nam": "Việt Nam", "quốc hội": "Quốc hội", "chính phủ": "Chính phủ",
+        "hội đồng nhân dân": "Hội đồng nhân dân", "ủy ban nhân dân": "Ủy ban nhân dân",
+        "mặt trận tổ quốc": "Mặt trận Tổ quốc", "tòa án nhân dân": "Tòa án nhân dân",
+        "viện kiểm sát nhân dân": "Viện kiểm sát nhân dân", "quân đội nhân dân": "Quân đội nhân dân",
+        "ngân hàng nhà nước": "Ngân hàng Nhà nước", "cộng hòa xã hội chủ nghĩa": "Cộng hòa xã hội chủ nghĩa",
+        "hồ chí minh": "Hồ Chí Minh",
+    }.items()
+}  # fmt: skip
+_LAW_NAME_MAX = max(len(k) for k in _LAW_NAME_PHRASES)
+_LAW_CAPTION_TAIL_RE = re.compile(
+    r"\s+(?:CỦA\s+(?:QUỐC\s+HỘI|CHỦ\s+TỊCH)(?=\s+(?:NƯỚC|SỐ|NGÀY|KH[OÓ]A)\b|\s*$)|SỐ\s*:?\s*\d|NGÀY\s+\d).*$"
+)
+
+
+def _law_title(title: str, doc_type: str) -> str:
+    """A law's name as citations write it: "HÔN NHÂN VÀ GIA ĐÌNH" -> "Hôn nhân và gia đình",
+    so "Luật" + title reads "Luật Hôn nhân và gia đình".
+
+    Old captions carry more than the name ("DOANH NGHIỆP TƯ NHÂN CỦA QUỐC HỘI SỐ
+    48-LCT/HĐNN8 NGÀY ...", "VỀ LUẬT BIÊN GIỚI QUỐC GIA"): the tail and the leading
+    "VỀ"/"LUẬT" go. An all-capitals name is sentence-cased, keeping the capitals of the
+    names of State bodies and of the country, and of abbreviations like "(HIV/AIDS)".
+    """
+    name = _LAW_CAPTION_TAIL_RE.sub("", title).strip(" ,;")
+    name = re.sub(r"^VỀ\s+(?:LUẬT\s+)?", "", name) if _is_caps(name) else name
+    if not name or not _is_caps(name):
+        return name or title
+    words = name.split()
+    low = [w if ("/" in w or w.startswith("(")) else w.lower() for w in words]
+    i = 0
+    while i < len(low):
+        for n in range(_LAW_NAME_MAX, 0, -1):
+            key = tuple(w.strip(",;()") for w in low[i : i + n])
+            if len(key) == n and key in _LAW_NAME_PHRASES:
+                shown = _LAW_NAME_PHRASES[key].split()
+                low[i : i + n] = [w.replace(k, s) for w, k, s in zip(low[i : i + n], key, shown)]
+                i += n - 1
+                break
+        i += 1
+    out = " ".join(low)
+    out = re.sub(r"\bcủa luật (\w)", lambda m: "của Luật " + m.group(1).upper(), out)  # "... của Luật Đầu tư"
+    if doc_type == "Hiến pháp" or out.startswith("sửa đổi"):
+        return out  # "Hiến pháp nước Cộng hòa...", "Luật sửa đổi, bổ sung ..."
+    return out[:1].upper() + out[1:]
 
 
 def _find_type_line(lines: list[_Line]) -> int | None:
@@ -749,9 +804,11 @@ _LABEL_PATTERNS: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("dieu", 3, re.compile(r"(?:ĐIỀU|Điều)\s+(?P<num>\d+[a-zđ]?)(?=\s*[.:]|\s*$)")),
     ("decimal", 6, re.compile(r"(?P<num>\d{1,2}(?:\.\d{1,2})+)(?:[.)]\s*|\s+)(?=[^\W\d_])")),
     ("roman", 4, re.compile(r"(?P<num>[IVX]{1,6})\s*[.)/\-–](?=\s|$|[^\W\d_])")),
-    ("arabic", 5, re.compile(r"(?P<num>\d{1,2})\s*[.)/](?=[ \t]*[^\W\d_]|[ \t]+[^\s\d])")),
+    # "1." "1)" "1/", and the old laws' "1- " (khoản written with a dash)
+    ("arabic", 5, re.compile(r"(?P<num>\d{1,2})\s*(?:[.)/](?=[ \t]*[^\W\d_]|[ \t]+[^\s\d])|[-–](?=[ \t]+[^\W\d_]))")),
     ("letter", 7, re.compile(r"(?P<num>[a-zđ])(?:\s*[)/](?=\s+\S)|\.(?=\s+[^\W\d_]))")),
 )
+_LABEL_RANK_DIEU = 3
 _WORDY_LABELS = {"phan": "Phần", "phuluc": "Phụ lục", "chuong": "Chương", "muc": "Mục", "dieu": "Điều"}
 
 
@@ -945,7 +1002,11 @@ class _BodyParser:
         while self.stack and self.stack[-1][0] >= rank:
             self.stack.pop()
         self.stack.append((rank, component))
-        item = not _is_heading(label, heading)
+        # Below an article (Điều), a short clause or point that ends a sentence ("b) tổ
+        # chức.") is content to cite, not a heading; a lead-in ("2. ... gồm:") stays the
+        # heading of its points.
+        under_article = any(r == _LABEL_RANK_DIEU for r, _ in self.stack[:-1])
+        item = not _is_heading(label, heading) or (under_article and heading.rstrip(_CLOSERS).endswith("."))
         self.sections.append(Section(self.path, "" if item else heading, label.start, end))
         self.ranks.append(rank)
         self.items.append(item)

@@ -27,6 +27,10 @@ Pipeline of :meth:`Analyzer.analyze` (the query side runs the very same code):
 
 from __future__ import annotations
 
+#: Bump when the analyzer's output changes: the index settings hash includes it, so
+#: indexes built by an older analyzer are rebuilt instead of silently mismatching queries.
+ANALYZER_VERSION = 2
+
 import bisect
 import os
 import re
@@ -452,6 +456,28 @@ class _Segmenter:
         if len(starts) != len(seq):
             return [True] * len(seq)
         return starts
+
+
+_WORD_TOKENIZE_LOCK = threading.Lock()
+_word_tokenize_ready = False
+
+
+def word_tokenize(text: str) -> list[str]:
+    """``underthesea.word_tokenize``, safe from several threads at once.
+
+    underthesea loads its CRF model lazily into a module global that it assigns before
+    loading: a second thread arriving meanwhile finds a half-built model and fails
+    (``'NoneType' object has no attribute 'process'``, seen under 8 concurrent users).
+    The first call here loads it under a lock."""
+    global _word_tokenize_ready
+    from underthesea import word_tokenize as _wt
+
+    if not _word_tokenize_ready:
+        with _WORD_TOKENIZE_LOCK:
+            if not _word_tokenize_ready:
+                _wt("khởi động")
+                _word_tokenize_ready = True
+    return _wt(text)
 
 
 # One token of a sequence sent to the segmenter: its text, and its fixed terms if protected.

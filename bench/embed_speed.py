@@ -154,6 +154,18 @@ def speed(backends: dict, texts: list[str], rounds: int, batch: int, tokens: np.
     return out
 
 
+class _Precomputed:
+    """Query vectors embedded once, in batches, and looked up by both search modes."""
+
+    def __init__(self, inner, queries: list[str]) -> None:
+        self.name, self.dimension = inner.name, inner.dimension
+        unique = list(dict.fromkeys(queries))
+        self.vectors = dict(zip(unique, inner.embed_queries(unique)))
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.vectors[t] for t in texts])
+
+
 def quality(spec: str, work: Path) -> dict:
     settings = settings_for(spec, index_dir=work / spec.replace(":", "-"))
     report = ingest([UIT / "passages.jsonl"], settings, rebuild=True, progress=False, say=lambda m: None)
@@ -161,6 +173,7 @@ def quality(spec: str, work: Path) -> dict:
         raise SystemExit(f"{spec}: ingest failed: {report.errors[:3]}")
     a = Assistant.open(settings.index_dir, settings)
     questions = read_questions(UIT / "questions.jsonl")
+    a.retriever.embedder = _Precomputed(a.retriever.embedder, [q.q for q in questions])
     res = {m: evaluate(questions, lambda q, m=m: a.search(q, k=10, mode=m)) for m in ("dense", "hybrid")}
     a.close()
     return {m: {"mrr@10": r["mrr@10"], "recall@10": r["recall@10"]} for m, r in res.items()}

@@ -457,7 +457,7 @@ NGUYÊN TẮC
 Quy hoạch bảo vệ môi trường phải phù hợp với chiến lược phát triển kinh tế - xã hội.
 """
     p = parse_structure(text)
-    assert (p.meta.doc_type, p.meta.title) == ("Luật", "BẢO VỆ MÔI TRƯỜNG")
+    assert (p.meta.doc_type, p.meta.title) == ("Luật", "Bảo vệ môi trường")  # sentence case: "Luật Bảo vệ môi trường"
     assert [(s.path, s.heading) for s in p.sections] == [
         (("Chương I",), "NHỮNG QUY ĐỊNH CHUNG"),
         (("Chương I", "Điều 1"), "Phạm vi điều chỉnh"),
@@ -510,7 +510,7 @@ def test_real_law_text() -> None:
     p = parse_structure(text)
     m = p.meta
     assert (m.doc_type, m.number, m.date, m.place, m.issuer) == ("Luật", "57/2020/QH14", "2020-06-16", "Hà Nội", "Quốc hội")
-    assert m.title == "THANH NIÊN"
+    assert m.title == "Thanh niên"
     assert m.signer_role == "Chủ tịch Quốc hội" and m.signer
     articles = [s for s in p.sections if s.path[-1].startswith("Điều ")]
     assert len(articles) == len(re.findall(r"(?m)^Điều \d+\.", text))

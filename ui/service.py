@@ -73,12 +73,11 @@ class Backend:
     def reload(self) -> None:
         """Open the index again (after an ingest) and switch to it.
 
-        The previous handle stays open until the next switch, so requests already
-        running on it finish normally."""
+        Older handles are not closed here: a request may still run on one (an LLM answer
+        can take a minute, several uploads may finish meanwhile). Each closes its SQLite
+        connection when the last request using it lets go of it (garbage collection)."""
         fresh = Assistant.open(self.settings.index_dir, self.settings)
         with self._swap_lock:
-            for old in self._retired:
-                old.close()
             self._retired = [self._assistant]
             self._assistant = fresh
             self._doc_cache = {}

@@ -92,7 +92,7 @@ def _word_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=2048)
 def _word_spans(sentence: str) -> tuple[tuple[int, int], ...]:
-    from underthesea import word_tokenize  # CRF model ships in the wheel: offline
+    from ..text import word_tokenize  # underthesea's, loaded thread-safely (CRF model ships in the wheel)
 
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -173,7 +173,7 @@ def _extend_counted_noun(sentence: str, end: int, focus: list[str], folded: bool
 @lru_cache(maxsize=4096)
 def _first_word(text: str) -> str:
     """The first word of ``text`` as underthesea segments it ("dự án", "sinh viên")."""
-    from underthesea import word_tokenize  # CRF model ships in the wheel: offline
+    from ..text import word_tokenize  # underthesea's, loaded thread-safely (CRF model ships in the wheel)
 
     words = word_tokenize(text) if text else []
     first = words[0] if words else ""

@@ -12,14 +12,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import LoadError
-from . import jsonl as _jsonl  # noqa: F401  (format modules register themselves on import)
+from . import docx as _docx  # noqa: F401  (format modules register themselves on import)
+from . import html as _html  # noqa: F401
+from . import jsonl as _jsonl  # noqa: F401
+from . import pdf as _pdf  # noqa: F401
 from . import text as _text  # noqa: F401
-from .base import LoadedText, Loader, clean_text, loader_for, register, supported_suffixes
+from .base import (
+    LoadedText,
+    Loader,
+    NoTextLayer,
+    clean_text,
+    loader_for,
+    register,
+    supported_suffixes,
+)
 from .sidecar import is_sidecar, read_sidecar, sidecar_for
 
 __all__ = [
     "LoadedText",
     "Loader",
+    "NoTextLayer",
     "clean_text",
     "is_sidecar",
     "load_path",

@@ -39,12 +39,14 @@ def load_docx(path: Path, data: bytes) -> list[LoadedText]:
         import docx
     except ImportError:  # pragma: no cover - a declared dependency
         raise LoadError(f"{path}: cannot read .docx files: python-docx is not installed") from None
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
     try:
         document = docx.Document(io.BytesIO(data))
         blocks, converted = _Renderer(document).render()
-    except LoadError:
-        raise
-    except Exception as exc:  # python-docx/lxml raise many types on a malformed package
+    except (OpcError, LxmlError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, IndexError, EOFError) as exc:
+        # a malformed package: missing parts, broken XML, truncated members
         raise LoadError(f"{path}: not a readable .docx ({type(exc).__name__}: {_one_line(exc)})") from None
     text = clean_text("\n\n".join(b for b in blocks if b.strip()))
     encoding = "docx" + (f"+{converted}->unicode" if converted else "")
@@ -139,7 +141,8 @@ class _Numbering:
     def _levels(parent: Any) -> dict[int, tuple[str, str, int]]:
         out: dict[int, tuple[str, str, int]] = {}
         for lvl in parent.iter(f"{_W}lvl"):
-            def val(tag: str, default: str) -> str:
+
+            def val(tag: str, default: str, lvl: Any = lvl) -> str:
                 el = lvl.find(f"{_W}{tag}")
                 return el.get(f"{_W}val", default) if el is not None else default
 

@@ -272,9 +272,9 @@ def _viqr_encode(text: str) -> str:
             out.append({v: k2 for k2, v in _VIQR_TONE.items()}.get(_TONES.get(tone, ""), ""))
             prev_vowel = True
             continue
-        if ch in _VIQR_MARKS and prev_vowel or ch == "\\" and (nxt in _VIQR_MARKS or nxt in "\\dD"):
+        if ch in _VIQR_MARKS and prev_vowel or ch == "\\" and nxt and nxt in _VIQR_MARKS + "\\dD":
             out.append("\\" + ch)
-        elif ch in "dD" and nxt in "dD":
+        elif ch in "dD" and nxt and nxt in "dD":
             out.append(ch + "\\")
         else:
             out.append(ch)

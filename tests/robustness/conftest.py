@@ -66,14 +66,22 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     corpus = base / "corpus"
     shutil.copytree(CORPUS, corpus)
     settings = hash_settings_for(base / "index", corpus)
-    report = ingest([corpus], settings, progress=False, say=lambda m: None)
+    cwd = os.getcwd()
+    os.chdir(base)  # sources are recorded relative to the working directory: "corpus/<file>"
+    try:
+        report = ingest([corpus], settings, progress=False, say=lambda m: None)
+    finally:
+        os.chdir(cwd)
     assert report.published and not report.errors, report.errors
     return base
 
 
 @pytest.fixture
-def index_copy(built_index: Path, tmp_path: Path):
-    """A private copy of the built index and its corpus, with hash-embedder settings."""
+def index_copy(built_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the built index and its corpus, with hash-embedder settings. The
+    test runs in ``tmp_path``, so the index's sources ("corpus/<file>") are this copy's files;
+    child processes get ``child_env()`` and ``cwd=tmp_path``."""
+    monkeypatch.chdir(tmp_path)
     shutil.copytree(built_index / "corpus", tmp_path / "corpus")
     shutil.copytree(built_index / "index", tmp_path / "index", ignore=shutil.ignore_patterns(".lock"))
     return hash_settings_for(tmp_path / "index", tmp_path / "corpus")
@@ -87,3 +95,9 @@ def shared_assistant(built_index: Path):
     a = Assistant.open(settings.index_dir, settings)
     yield a
     a.close()
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a child ``python -m assistant`` run from another directory."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "ASSISTANT_EMBEDDER": "hash", **extra}
