@@ -6,7 +6,9 @@ A citation names the document the way a report would ("Kết luận số 11-KL/T
 
 from __future__ import annotations
 
-from .documents import DocumentMeta, Passage
+from dataclasses import replace
+
+from .documents import Document, DocumentMeta, Passage
 
 
 def format_date(iso: str) -> str:
@@ -92,6 +94,20 @@ def citation_string(meta: DocumentMeta, passage: Passage) -> str:
         name = meta.title if meta.title.lower().startswith(meta.doc_type.lower()) else f"{meta.doc_type} {meta.title}".strip()
         return f"{loc} {name}" + (f" số {meta.number}" if meta.number else "")
     return f"{document_reference(meta)}, {loc}" if loc else document_reference(meta)
+
+
+def narrowed(doc: Document, passage: Passage, offset: int) -> Passage:
+    """The passage relabelled with the section and paragraph that contain ``offset``:
+    a passage may span several paragraphs, but a quote is cited to the one it is in."""
+    for par in doc.paragraphs:
+        if par.start <= offset < par.end:
+            return replace(
+                passage,
+                section_path=par.section_path,
+                headings=tuple(doc.heading_titles(par.section_path)),
+                paragraph=par.number,
+            )
+    return passage
 
 
 def verify_quote(source_text: str, quote: str, start: int, end: int) -> bool:

