@@ -59,6 +59,7 @@ def document_reference(meta: DocumentMeta, fallback_title: str = "") -> str:
 
 
 LEGAL_UNITS = ("Phần", "Chương", "Mục", "Điều", "Phụ lục")
+LEGAL_TYPES = ("Luật", "Bộ luật", "Hiến pháp", "Pháp lệnh")
 
 
 def legal_location(path: tuple[str, ...]) -> str:
@@ -89,9 +90,10 @@ def location(passage: Passage) -> str:
 
 def citation_string(meta: DocumentMeta, passage: Passage) -> str:
     loc = location(passage)
-    if loc.startswith("Điều") and meta.doc_type in ("Luật", "Bộ luật"):
-        # legal style puts the article first: "Điều 31 khoản 2 Luật Hôn nhân và gia đình số 52/2014/QH13"
-        name = meta.title if meta.title.lower().startswith(meta.doc_type.lower()) else f"{meta.doc_type} {meta.title}".strip()
+    if loc.startswith("Điều") and meta.doc_type in LEGAL_TYPES:
+        # legal style puts the article first: "Điều 31 khoản 2 Luật Hôn nhân và gia đình số 52/2014/QH13";
+        # the parser keeps the type out of the title, so "Luật Luật sư" stays right
+        name = f"{meta.doc_type} {meta.title}".strip()
         return f"{loc} {name}" + (f" số {meta.number}" if meta.number else "")
     return f"{document_reference(meta)}, {loc}" if loc else document_reference(meta)
 

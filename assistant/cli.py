@@ -59,6 +59,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     for err in report.errors:
         print(f"error: {err}", file=sys.stderr)
+    for skipped in report.skipped:
+        print(f"skipped: {skipped}", file=sys.stderr)
     if args.json:
         _emit({k: v for k, v in report.__dict__.items()})
     else:

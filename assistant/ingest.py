@@ -29,7 +29,7 @@ from .index.docstore import Docstore
 from .index.layout import collect_garbage, new_version_dir, publish
 from .index.manifest import Manifest, SourceEntry
 from .index.store import DOCSTORE, IndexStore, finish_build
-from .loaders import LoadedText, is_sidecar, load_path, supported_suffixes
+from .loaders import LoadedText, NoTextLayer, is_sidecar, load_path, supported_suffixes
 from .settings import Settings
 from .structure import parse_structure
 from .text import Analyzer
@@ -44,6 +44,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each: "<path>: <problem>"
+    skipped: list[str] = field(default_factory=list)  # readable by design only with OCR: reported, not fatal
     documents: int = 0
     passages: int = 0
     new_passages: int = 0
@@ -54,7 +55,7 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed, {len(self.errors)} failed; "
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped, {len(self.errors)} failed; "
             f"{self.documents} documents, {self.passages} passages in the index ({self.seconds:.1f}s)"
         )
 
@@ -250,7 +251,7 @@ def ingest(
                     docs.append(make_document(item, doc_id))
                 new_docs.append((key, digest, docs))
             except LoadError as exc:
-                report.errors.append(str(exc))
+                (report.skipped if isinstance(exc, NoTextLayer) else report.errors).append(str(exc))
                 report.added = [k for k in report.added if k != key]
                 report.updated = [k for k in report.updated if k != key]
                 if key in old_sources:  # keep the old version of a file that now fails

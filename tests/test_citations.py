@@ -31,6 +31,12 @@ def test_legal_citation_names_article_clause_and_point():
         "Điều 31 khoản 2 Luật Hôn nhân và gia đình số 52/2014/QH13"
     )
     assert citation_string(meta, _passage(("Điều 5", "1", "a"), 1)).startswith("Điều 5 khoản 1 điểm a Luật")
+    lawyers = DocumentMeta(doc_type="Luật", number="65/2006/QH11", title="Luật sư")
+    assert citation_string(lawyers, _passage(("Điều 5", "1"), 1)) == "Điều 5 khoản 1 Luật Luật sư số 65/2006/QH11"
+    constitution = DocumentMeta(doc_type="Hiến pháp", title="nước Cộng hòa xã hội chủ nghĩa Việt Nam")
+    assert citation_string(constitution, _passage(("Chương I", "Điều 2", "1"), 1)) == (
+        "Điều 2 khoản 1 Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam"
+    )
 
 
 def test_format_date_and_quote_verification():

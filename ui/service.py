@@ -132,6 +132,8 @@ class Backend:
 
     def validate(self, path: Path, name: str) -> str | None:
         """Why ``path`` cannot be ingested, in Vietnamese, or None."""
+        if any(ord(c) < 32 or ord(c) == 127 for c in name) or len(name.encode("utf-8", "replace")) > 200:
+            return "tên tệp chứa ký tự điều khiển hoặc quá dài (tối đa 200 byte); hãy đổi tên tệp"
         suffix = Path(name).suffix.lower()
         if name.lower().endswith(".meta.json"):
             return None

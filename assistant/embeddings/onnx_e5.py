@@ -23,6 +23,7 @@ to disk. Inputs: ``embeds`` float [B, L, H] (word + position + type embeddings) 
 
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
@@ -123,10 +124,16 @@ def quantize_int8(model) -> bytes:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    root_logger = logging.getLogger()
+    level = root_logger.level
     with tempfile.TemporaryDirectory(prefix="e5-onnx-") as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
         onnx.save(model, src)
-        quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+        root_logger.setLevel(logging.ERROR)  # the quantizer warns about "pre-processing" on the root logger
+        try:
+            quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+        finally:
+            root_logger.setLevel(level)
         return dst.read_bytes()
 
 

@@ -56,7 +56,7 @@ def unsafe_calls(path: Path) -> list[str]:
             found.append(f"{where}: torch.load without weights_only=True")
         elif name == "load_local":
             found.append(f"{where}: load_local (LangChain FAISS pickles its docstore)")
-        elif name in ("eval", "exec") and owner == "":
+        elif name in ("eval", "exec") and isinstance(node.func, ast.Name):  # not torch's module.eval()
             found.append(f"{where}: {name}()")
         elif name == "load" and owner == "yaml" and "Loader" not in kws:
             found.append(f"{where}: yaml.load without a safe Loader")
@@ -142,7 +142,8 @@ def test_runtime_never_unpickles(built_index: Path, monkeypatch) -> None:
 
     for name in ("load", "loads"):
         monkeypatch.setattr(pickle, name, trap)
-    monkeypatch.setattr(np, "load", lambda *a, allow_pickle=False, **kw: trap() if allow_pickle else np.lib.npyio.load(*a, allow_pickle=False, **kw))
+    real_np_load = np.load
+    monkeypatch.setattr(np, "load", lambda *a, allow_pickle=False, **kw: trap() if allow_pickle else real_np_load(*a, allow_pickle=False, **kw))
     settings = hash_settings_for(built_index / "index", built_index / "corpus")
     armed["on"] = True
     try:
@@ -280,7 +281,6 @@ NAMES = [
 def test_hostile_upload_names_stay_inside_uploads(index_copy, tmp_path: Path) -> None:
     from ui.service import Backend
 
-    outside_before = {p for p in tmp_path.rglob("*")}
     backend = Backend.open(index_copy)
     try:
         staged = []
@@ -288,6 +288,7 @@ def test_hostile_upload_names_stay_inside_uploads(index_copy, tmp_path: Path) ->
             src = tmp_path / f"upload-{i}.bin"
             src.write_text(GOOD.replace("3 triệu", f"{i + 3} triệu"), encoding="utf-8")
             staged.append((src, name))
+        outside_before = {p for p in tmp_path.rglob("*")}
         result = backend.ingest_uploads(staged, lambda m: None)
         assert len(result.files) == len(NAMES)
         for f in result.files:
