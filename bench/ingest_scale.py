@@ -14,7 +14,7 @@ the time goes, peak memory, index size, search latency; optionally a kill-and-re
 - ``--resume-demo S``: a second build in a subprocess killed with SIGKILL after S seconds,
   then rerun: seconds and embeddings saved by the checkpoint.
 
-Results: bench/RESULTS.md, section "ingest_scale" (only for a run over all files).
+Results: bench/RESULTS.md, section "ingest_scale" (the file count is stated in it).
 """
 
 from __future__ import annotations
@@ -50,9 +50,16 @@ class Timer:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self._saved: list[tuple[object, str, object]] = []
+
+    def restore(self) -> None:
+        for owner, attr, inner in reversed(self._saved):
+            setattr(owner, attr, inner)
+        self._saved.clear()
 
     def wrap(self, owner, attr: str, label: str) -> None:
         inner = getattr(owner, attr)
+        self._saved.append((owner, attr, inner))
 
         def timed(*args, **kwargs):
             t = time.perf_counter()
@@ -86,7 +93,10 @@ def run_ingest(files: list[Path], index_dir: Path, spec: str, progress: bool = T
     timer.wrap(ingest_mod, "finish_build", "FAISS + BM25 + manifest")
 
     t0 = time.perf_counter()
-    report = ingest_mod.ingest(files, settings, rebuild=True, progress=progress, say=lambda m: print(m, file=sys.stderr))
+    try:
+        report = ingest_mod.ingest(files, settings, rebuild=True, progress=progress, say=lambda m: print(m, file=sys.stderr))
+    finally:
+        timer.restore()
     wall = time.perf_counter() - t0
     if report.errors:
         raise SystemExit(f"ingest failed: {report.errors[:3]}")
@@ -170,6 +180,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=0, help="only the first N law files (0 = all)")
     ap.add_argument("--index", default=str(ROOT / "bench" / "work" / "vlc_laws"))
     ap.add_argument("--resume-demo", type=float, default=0.0)
+    ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
     from assistant.settings import Settings
@@ -202,7 +213,7 @@ def main() -> None:
         "",
         f"Machine: {machine()}. Run {time.strftime('%Y-%m-%d %H:%M')}; load average at start {load_avg:.1f} "
         "(shared machine: other engineers' test suites were running).",
-        f"Embedder `{r['embedder']}`; {len(files)} files, {report.documents} documents, **{n:,} passages**, "
+        f"Embedder `{r['embedder']}`; {len(files)} of {len(list(LAWS.glob('*.txt')))} files, {report.documents} documents, **{n:,} passages**, "
         f"{chars:,} characters of text ({passage_chars:,} in passages); fresh build (`--rebuild`), dense index: {kind}.",
         "",
         "| measure | value |",
@@ -235,7 +246,7 @@ def main() -> None:
         ]
     body = "\n".join(lines)
     print(body)
-    if not args.files:
+    if not args.no_write:
         write_section("ingest_scale", body)
 
 

@@ -107,3 +107,19 @@ def test_factory_rejects_unknown_precision():
         make_embedder(Settings(embedder="onnx", embedder_model="int4"))
     with pytest.raises(AssistantError, match="bf16"):
         make_embedder(Settings(embedder="torch", embedder_model="fp8"))
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_onnx_graph_cache_is_reused(tmp_path, nano):
+    from assistant.embeddings.onnx_e5 import OnnxE5Embedder
+
+    first = OnnxE5Embedder("int8", cache_dir=tmp_path)
+    files = list(tmp_path.glob("e5-small-int8-*.onnx"))
+    assert len(files) == 1 and files[0].stat().st_size > 10_000_000
+    files[0].touch()
+    stamp = files[0].stat().st_mtime_ns
+    second = OnnxE5Embedder("int8", cache_dir=tmp_path)  # loads the cached graph, builds nothing
+    assert files[0].stat().st_mtime_ns == stamp and len(list(tmp_path.iterdir())) == 1
+    assert np.array_equal(first.embed_passages(PASSAGES), second.embed_passages(PASSAGES))
+    assert (second.embed_queries(QUERIES) * nano.embed_queries(QUERIES)).sum(1).min() >= 0.99

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import gradio as gr
 
 from assistant.documents import Turn
+from assistant.errors import AssistantError
 
 from . import chat, documents, render, search, upload
 from .service import Backend
@@ -89,8 +90,16 @@ def build_app(backend: Backend) -> gr.Blocks:
         # Programmatic endpoints (gradio_client): same JSON as the CLI's --json.
         def ask(question: str, history: list[dict] | None = None) -> dict:
             """Answer a question; ``history`` is [{"question", "answer"}] of earlier turns."""
-            turns = [Turn(t.get("question", ""), t.get("answer", ""), t.get("resolved_question", "")) for t in history or []]
-            return backend.ask(question, turns).to_dict()
+            if not isinstance(question, str) or not isinstance(history, (list, type(None))):
+                raise gr.Error("question must be text and history a list of {question, answer}")
+            turns = [
+                Turn(str(t.get("question", "")), str(t.get("answer", "")), str(t.get("resolved_question", "")))
+                for t in history or [] if isinstance(t, dict)
+            ]
+            try:
+                return backend.ask(question, turns).to_dict()
+            except AssistantError as exc:  # a one-line message for the client, not "an exception occurred"
+                raise gr.Error(str(exc)) from None
 
         gr.api(ask, api_name="ask")
         gr.api(search.search_api(backend), api_name="search")

@@ -9,6 +9,7 @@ import assistant  # noqa: F401  (offline environment before gradio is imported)
 import gradio as gr
 
 from assistant.documents import Hit
+from assistant.errors import AssistantError
 from assistant.retrieval import Filters
 
 from . import render
@@ -116,7 +117,10 @@ def build(backend: Backend) -> SearchTab:
         if not q:
             return render.search_results_html("", []), "", gr.DownloadButton(visible=False)
         filters = make_filters(doc_v, type_v, issuer_v, province_v, year_v)
-        hits = backend.search(q, k=int(k_value), filters=filters, mode=mode_v or "hybrid")
+        try:
+            hits = backend.search(q, k=int(k_value), filters=filters, mode=mode_v or "hybrid")
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from None
         active = [x for x in (type_v, issuer_v, province_v, year_v) if x] + ([f"{len(doc_v)} văn bản"] if doc_v else [])
         note = f"{len(hits)} đoạn phù hợp" + (f" · lọc theo: {', '.join(render.esc(a) for a in active)}" if active else "")
         path = write_csv(hits) if hits else None
@@ -137,7 +141,10 @@ def search_api(backend: Backend):
         query: str, k: int = 10, doc: str = "", doc_type: str = "", issuer: str = "", province: str = "", year: int = 0
     ) -> dict:
         filters = make_filters([doc] if doc else None, doc_type, issuer, province, year or None)
-        hits = backend.search(query, k=max(1, min(int(k), 100)), filters=filters)
+        try:
+            hits = backend.search(query, k=max(1, min(int(k), 100)), filters=filters)
+        except AssistantError as exc:  # a one-line message for the client
+            raise gr.Error(str(exc)) from None
         return {"query": query, "hits": [h.to_dict() for h in hits]}
 
     return search

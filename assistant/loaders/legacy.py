@@ -159,8 +159,8 @@ _TONE_MARK = {v: k for k, v in _TONES.items()}
 
 def _compose(base: str, mod: str, tone: str) -> str | None:
     """'a' + 'circ' + 'acute' -> 'ấ'; None if that letter is not Vietnamese."""
-    if mod == "circ" and base not in "aeo" or mod == "breve" and base != "a":
-        return None
+    if mod == "circ" and base not in "aeo" or mod == "breve" and base != "a" or mod and mod not in _MOD_MARK:
+        return None  # (``_horn`` marks a horn on a letter that cannot take one as "bad")
     s = base + (_MOD_MARK[mod] if mod else "") + (_TONE_MARK[tone] if tone else "")
     out = unicodedata.normalize("NFC", s)
     return out if len(out) == 1 else None

@@ -154,6 +154,7 @@ def test_truncated_docx(tmp_path: Path) -> None:
         refused(path)
 
 
+@pytest.mark.slow
 def test_docx_zip_bomb_is_refused_with_bounded_memory(tmp_path: Path) -> None:
     """1 GiB of XML in a ~1 MB .docx: refused, the loader's memory growth stays small."""
     path = tmp_path / "bomb.docx"
@@ -215,6 +216,7 @@ def test_strict_ingest_of_bad_files_changes_nothing(index_copy, tmp_path: Path) 
         a.close()
 
 
+@pytest.mark.slow
 def test_cli_ingest_of_bad_files_prints_one_line_each(index_copy, tmp_path: Path) -> None:
     settings = index_copy
     before = snapshot(settings.index_dir)

@@ -1,10 +1,10 @@
 """An ingest killed with SIGKILL: the next open sees the old or the new complete index,
 never a mixture, and running the ingest again finishes the work.
 
-The kills land at chosen points of a build (inside the docstore writes, between the
-embedding batches, before each rename, before the switch of ``CURRENT``, before the
-clean-up of old versions) by a child process that SIGKILLs itself there, and at random
-moments of a real ``assistant ingest`` process.
+The kills land at chosen points of a build (inside the docstore writes, while embedding,
+before each rename, before the switch of ``CURRENT``, before the clean-up of old
+versions) by a child process that SIGKILLs itself there, and at random moments of a
+real ``assistant ingest`` process.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ CHILD = textwrap.dedent(
 
 POINTS = [
     ("while writing docstore rows", "assistant.index.docstore.Docstore.add_passages", 1),
-    ("between embedding batches", "assistant.embeddings.fake.HashEmbedder._embed_batch", 3),
+    ("while embedding passages", "assistant.embeddings.fake.HashEmbedder._embed_batch", 1),
     ("before the FAISS file is written", "assistant.index.dense.write_bytes_atomic", 1),
     ("before the FAISS file is renamed", "assistant.index.layout.os.replace", 1),
     ("before the manifest is renamed", "assistant.index.layout.os.replace", 2),

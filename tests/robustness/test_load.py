@@ -237,3 +237,32 @@ def test_queue_full_is_a_message_not_a_crash(tmp_path: Path, monkeypatch) -> Non
         assert Client(running.url, verbose=False).predict("Kết luận 11-KL/TU do ai ký?", None, api_name="/ask")["answer"]
     finally:
         running.close()
+
+
+def test_hostile_api_input_gets_a_message(tmp_path: Path) -> None:
+    """/ask and /search with a 100 KB question, odd history, control characters: a normal
+    answer or a readable one-line error, and the server keeps serving."""
+    from gradio_client import Client
+
+    from tests.browser.support import start_app
+
+    running = start_app(tmp_path)
+    try:
+        client = Client(running.url, verbose=False)
+        cases = [
+            ("x" * 100_000, None), ("", None), ("\x00\x1b[31m?", None), ("Còn Quảng Trị?", [{"question": "a" * 50_000, "answer": "b"}]),
+            ("Còn Quảng Trị?", [{"foo": 1}, "not a dict", 5]), ("Mục tiêu?", [{"question": None, "answer": ["x"]}]),
+        ]
+        for q, history in cases:
+            for api, args in (("/ask", (q, history)), ("/search", (q, 5))):
+                try:
+                    out = client.predict(*args, api_name=api)
+                    assert isinstance(out, dict)
+                except Exception as exc:  # noqa: BLE001 - the message is what is checked
+                    msg = str(exc)
+                    assert "characters long" in msg or "must be" in msg, (api, q[:20], msg)
+                    assert "\n" not in msg.strip()
+                record("load", "hostile API inputs", 1)
+        assert client.predict("Kết luận 11-KL/TU do ai ký?", None, api_name="/ask")["answer"]
+    finally:
+        running.close()

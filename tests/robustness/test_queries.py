@@ -152,6 +152,7 @@ def _cli(args: list[str], index: Path, **kw) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_queries(built_index: Path, tmp_path: Path) -> None:
     """The CLI: user errors are one line on stderr with exit 1, odd queries answer normally."""
     index = built_index / "index"
