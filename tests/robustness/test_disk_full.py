@@ -205,4 +205,4 @@ def test_real_disk_full_on_a_small_tmpfs(tmp_path: Path) -> None:
         assert "nghi-quyet-du-lich" in state(settings)[0]
         assert survived >= 2
     finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)  # lazy: a lingering handle must not keep it mounted
