@@ -78,6 +78,34 @@ def ms(secs: np.ndarray, pct: float) -> float:
     return 1000 * float(np.percentile(secs, pct))
 
 
+def real_vectors_check(index_dir: Path) -> list[tuple]:
+    """Recall@10 of HNSW and IVF against exact search on a real index's vectors and real questions."""
+    import json
+
+    from assistant.api import Assistant
+
+    settings = Settings(index_dir=index_dir)
+    a = Assistant.open(index_dir, settings)
+    try:
+        vectors = a.store.docstore.vectors(a.store.manifest.dimension)
+        qfile = ROOT.parent / "shared" / "data" / "alqac2023_dev" / "questions.jsonl"
+        questions = [json.loads(line)["q"] for line in qfile.read_text(encoding="utf-8").splitlines() if line.strip()]
+        queries = np.ascontiguousarray(a.embedder.embed_queries(questions), dtype="float32")
+    finally:
+        a.close()
+    flat, _ = dense.build(vectors, hnsw_threshold=len(vectors), kind="flat")
+    truth, secs = latencies(flat, queries)
+    rows = [(len(vectors), "flat (exact)", "", 1.0, ms(secs, 50), ms(secs, 95))]
+    for kind in ("hnsw", "ivf"):
+        index, _ = dense.build(vectors, hnsw_threshold=0, kind=kind)
+        params = faiss.SearchParametersHNSW(efSearch=dense.HNSW_EF_SEARCH) if kind == "hnsw" else faiss.SearchParametersIVF(nprobe=dense.IVF_NPROBE)
+        ids, secs = latencies(index, queries, params=params)
+        name = "efSearch" if kind == "hnsw" else "nprobe"
+        value = dense.HNSW_EF_SEARCH if kind == "hnsw" else dense.IVF_NPROBE
+        rows.append((len(vectors), kind, f"{name}={value}", recall(ids, truth), ms(secs, 50), ms(secs, 95)))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -86,9 +114,28 @@ def main() -> None:
     ap.add_argument("--subtopics", type=int, default=50_000)
     ap.add_argument("--sizes", default="10000,100000,200000,500000")
     ap.add_argument("--kinds", default="hnsw,ivf")
+    ap.add_argument("--real-index", default="", help="also check recall on this index's real vectors (ALQAC questions)")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--real-only", action="store_true", help="only the real-vector check (section faiss_real)")
     args = ap.parse_args()
     t_all = time.perf_counter()
+    if args.real_only:
+        rows = real_vectors_check(Path(args.real_index))
+        lines = [
+            "### Dense index on real vectors (`bench/faiss_scale.py --real-only`)",
+            "",
+            f"Machine: {machine()}. Run {time.strftime('%Y-%m-%d %H:%M')}. The {rows[0][0]:,} passage vectors of the index "
+            f"`{Path(args.real_index).name}` built by bench/ingest_scale.py, queried with the 100 ALQAC dev questions; "
+            "recall@10 against exact search over the same vectors, one query at a time.",
+            "",
+            "| vectors | index | search parameter | recall@10 vs exact | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|",
+        ] + [f"| {n:,} | {k} | {prm} | {r:.3f} | {a:.2f} | {b:.2f} |" for n, k, prm, r, a, b in rows]
+        body = "\n".join(lines)
+        print(body)
+        if not args.no_write:
+            write_section("faiss_real", body)
+        return
 
     data = mixture(args.n, seed=1, topics=args.clusters, subtopics=args.subtopics)
     queries = mixture(args.queries, seed=2, topics=args.clusters, subtopics=args.subtopics)
@@ -128,6 +175,8 @@ def main() -> None:
         del index
         gc.collect()
 
+    real_rows = real_vectors_check(Path(args.real_index)) if args.real_index else []
+
     threshold = Settings().hnsw_threshold
     lines = [
         "## Dense index type by size (`bench/faiss_scale.py`)",
@@ -143,6 +192,17 @@ def main() -> None:
     ]
     for size, kind, param, b, nb, r, p50, p95 in rows:
         lines.append(f"| {size:,} | {kind} | {param} | {b:.0f} | {nb:.0f} | {r:.3f} | {p50:.2f} | {p95:.2f} |")
+    if real_rows:
+        lines += [
+            "",
+            f"Real vectors: the {real_rows[0][0]:,} passage vectors of the vlc_laws index built by bench/ingest_scale.py "
+            "(onnx int8 e5), queried with the 100 ALQAC dev questions; recall@10 against exact search over the same vectors.",
+            "",
+            "| vectors | index | search parameter | recall@10 vs exact | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for size, kind, param, r, p50, p95 in real_rows:
+            lines.append(f"| {size:,} | {kind} | {param} | {r:.3f} | {p50:.2f} | {p95:.2f} |")
     lines += [
         "",
         f"Chosen (`Settings.hnsw_threshold` = {threshold:,}): exact `IndexFlatIP` up to {threshold:,} passages, "

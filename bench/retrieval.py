@@ -38,7 +38,7 @@ METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10")
 
 def run_set(key: str, work: Path) -> dict:
     label, sources, questions_file = SETS[key]
-    settings = Settings(index_dir=work / key)
+    settings = Settings(index_dir=work / key)  # the default embedder and fusion
     t0 = time.perf_counter()
     report = ingest(sources, settings, rebuild=True, progress=False, say=lambda m: None)
     ingest_s = time.perf_counter() - t0
@@ -67,7 +67,7 @@ def table(results: dict[str, dict]) -> str:
         base = r["modes"]["lexical"]["mrr@10"] or 1e-9
         for mode in MODES:
             m = r["modes"][mode]
-            name = {"lexical": "BM25 alone", "dense": "dense alone", "hybrid": "hybrid (RRF)"}[mode]
+            name = {"lexical": "BM25 alone", "dense": "dense alone", "hybrid": "hybrid (fused)"}[mode]
             lines.append(
                 f"| {r['label']} ({m['answerable']} q) | {name} | "
                 + " | ".join(f"{m[x]:.3f}" for x in METRICS)
