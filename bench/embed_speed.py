@@ -79,7 +79,7 @@ def machine_limit() -> dict:
     b = np.random.default_rng(1).standard_normal((1536, 1536), dtype=np.float32)
     a @ b
     best = 0.0
-    for _ in range(5):
+    for _ in range(20):  # best of many: the machine is shared, the best run is the closest to its limit
         t = time.perf_counter()
         a @ b
         best = max(best, 2 * 1024 * 1536 * 1536 / (time.perf_counter() - t))
@@ -103,7 +103,7 @@ def machine_limit() -> dict:
         x = np.random.default_rng(3).integers(0, 255, (1024, 1536), dtype=np.uint8)
         sess.run(None, {"a": x})
         best = 0.0
-        for _ in range(5):
+        for _ in range(20):
             t = time.perf_counter()
             sess.run(None, {"a": x})
             best = max(best, 2 * 1024 * 1536 * 1536 / (time.perf_counter() - t))

@@ -98,11 +98,14 @@ def real_vectors_check(index_dir: Path) -> list[tuple]:
     rows = [(len(vectors), "flat (exact)", "", 1.0, ms(secs, 50), ms(secs, 95))]
     for kind in ("hnsw", "ivf"):
         index, _ = dense.build(vectors, hnsw_threshold=0, kind=kind)
-        params = faiss.SearchParametersHNSW(efSearch=dense.HNSW_EF_SEARCH) if kind == "hnsw" else faiss.SearchParametersIVF(nprobe=dense.IVF_NPROBE)
-        ids, secs = latencies(index, queries, params=params)
-        name = "efSearch" if kind == "hnsw" else "nprobe"
-        value = dense.HNSW_EF_SEARCH if kind == "hnsw" else dense.IVF_NPROBE
-        rows.append((len(vectors), kind, f"{name}={value}", recall(ids, truth), ms(secs, 50), ms(secs, 95)))
+        if kind == "hnsw":
+            sweep = [("efSearch", v, faiss.SearchParametersHNSW(efSearch=v), v == dense.HNSW_EF_SEARCH) for v in (64, 128, 256, 512)]
+        else:
+            sweep = [("nprobe", v, faiss.SearchParametersIVF(nprobe=v), v == dense.IVF_NPROBE) for v in (16, 32, 64)]
+        for name, value, params, default in sweep:
+            ids, secs = latencies(index, queries, params=params)
+            label = kind + (" (default)" if default else "")
+            rows.append((len(vectors), label, f"{name}={value}", recall(ids, truth), ms(secs, 50), ms(secs, 95)))
     return rows
 
 

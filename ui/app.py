@@ -14,11 +14,13 @@ from pathlib import Path
 from collections.abc import Sequence
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant.documents import Turn
 from assistant.errors import AssistantError
 
 from . import chat, documents, render, search, upload
+from .auth_gate import AuthGate
 from .service import Backend
 from .style import CSS
 
@@ -157,6 +159,7 @@ def launch(
         ssr_mode=False,
         pwa=False,
         max_file_size=backend.settings.max_file_bytes,
+        app_kwargs={"middleware": [Middleware(AuthGate)]},
         theme=gr.themes.Default(primary_hue="red", neutral_hue="slate"),
         css=CSS,
         head=HEAD,

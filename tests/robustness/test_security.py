@@ -313,7 +313,6 @@ PUBLIC = {  # what Gradio serves before login: the login page and what it needs,
     "/", "/login", "/login/", "/logout", "/favicon.ico", "/theme.css", "/gradio_api/theme.css", "/robots.txt",
     "/manifest.json", "/openapi.json", "/gradio_api/app_id", "/gradio_api/app_id/", "/gradio_api/token",
     "/gradio_api/token/", "/gradio_api/user", "/gradio_api/user/", "/gradio_api/startup-events",
-    "/gradio_api/heartbeat/{session_hash}", "/gradio_api/cancel", "/gradio_api/reset", "/gradio_api/reset/",
 }
 SECRET_MARKERS = ["25%/năm", "Quảng Trị", "ket-luan-11-KL-TU", "nghi-quyet-hnln5", "Bắc Kạn"]
 
