@@ -24,15 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import machine, write_section  # noqa: E402
+import numpy as np
+from common import machine, write_section
 
-import numpy as np  # noqa: E402
-
-from assistant.api import Assistant  # noqa: E402
-from assistant.embeddings import make_embedder  # noqa: E402
-from assistant.evaluation import evaluate, read_questions  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.api import Assistant
+from assistant.embeddings import make_embedder
+from assistant.evaluation import evaluate, read_questions
+from assistant.ingest import ingest
+from assistant.settings import Settings
 
 DATA = ROOT.parent / "shared" / "data"
 UIT = DATA / "uit_regulation_qa"
@@ -85,7 +84,6 @@ def machine_limit() -> dict:
         best = max(best, 2 * 1024 * 1536 * 1536 / (time.perf_counter() - t))
     out["fp32_gemm_gflops"] = best / 1e9
     try:
-        import onnx
         import onnxruntime as ort
         from onnx import TensorProto, helper, numpy_helper
 

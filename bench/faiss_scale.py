@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import faiss  # noqa: E402
-import numpy as np  # noqa: E402
-from common import machine, write_section  # noqa: E402
+import faiss
+import numpy as np
+from common import machine, write_section
 
-from assistant.index import dense  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.index import dense
+from assistant.settings import Settings
 
 DIM = 384
 THREADS = faiss.omp_get_max_threads()

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import dir_bytes, machine, write_section  # noqa: E402
+from common import dir_bytes, machine, write_section
 
 DATA = ROOT.parent / "shared" / "data"
 LAWS = DATA / "vlc_laws"

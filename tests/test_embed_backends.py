@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embeddings.e5_weights import QK, _Q4_BLOCK, dequantize
+from assistant.embeddings.e5_weights import _Q4_BLOCK, QK, dequantize
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 

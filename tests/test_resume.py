@@ -17,7 +17,13 @@ import numpy as np
 import pytest
 
 from assistant.embeddings.fake import HashEmbedder
-from assistant.index.checkpoint import FILE, EmbeddingCache, EmbedStats, embed_in_chunks, text_key
+from assistant.index.checkpoint import (
+    FILE,
+    EmbeddingCache,
+    EmbedStats,
+    embed_in_chunks,
+    text_key,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ["ngân sách", "giáo dục", "y tế", "giao thông", "nông nghiệp", "du lịch", "môi trường", "đất đai", "thuế", "lao động"]

@@ -81,7 +81,8 @@ def _load(backend: str, model: str, settings: Settings) -> BaseEmbedder:
             cache_dir = settings.model_cache_dir.strip()
             return OnnxE5Embedder(model, cache_dir=Path(cache_dir).expanduser() if cache_dir else None)
         if backend == "torch":
-            from .torch_e5 import PRECISIONS as TORCH_PRECISIONS, TorchE5Embedder
+            from .torch_e5 import PRECISIONS as TORCH_PRECISIONS
+            from .torch_e5 import TorchE5Embedder
 
             if model and model not in TORCH_PRECISIONS:
                 raise AssistantError(

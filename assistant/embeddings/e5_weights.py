@@ -59,7 +59,7 @@ class E5Config:
 @dataclass
 class E5Checkpoint:
     config: E5Config
-    tokenizer: "E5Tokenizer"
+    tokenizer: E5Tokenizer
     #: float32 tensors: ``emb.pos`` [P, H], ``emb.type`` [T, H], ``emb.ln.w/b`` and per layer
     #: ``l{i}.{q,k,v,ao,fi,fo}.w`` [out, in] (dequantised), ``.b``, ``l{i}.{aln,oln}.{w,b}``.
     tensors: dict[str, np.ndarray] = field(repr=False)

@@ -1,0 +1,68 @@
+"""BM25 over our analyzer's tokens (bm25s), saved without pickle.
+
+Two indexes: one over tone-unified accented tokens, one over diacritic-folded tokens for
+queries typed without marks ("muc tieu tang truong").
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable
+
+import bm25s
+import numpy as np
+
+# bm25s sets its own logger to DEBUG and logs each build; keep the console for our messages.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+FILES = (
+    "data.csc.index.npy",
+    "indices.csc.index.npy",
+    "indptr.csc.index.npy",
+    "vocab.index.json",
+    "params.index.json",
+)
+
+
+class LexicalIndex:
+    def __init__(self, model: bm25s.BM25, n_docs: int):
+        self.model = model
+        self.n_docs = n_docs
+        self.vocab: dict[str, int] = getattr(model, "vocab_dict", None) or {}
+
+    @classmethod
+    def build(cls, token_lists: Iterable[list[str]]) -> "LexicalIndex":
+        corpus = [list(t) for t in token_lists]
+        model = bm25s.BM25(k1=1.2, b=0.75)
+        if corpus:
+            model.index(corpus, show_progress=False)
+        return cls(model, len(corpus))
+
+    def save(self, directory: Path) -> list[str]:
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.n_docs:
+            self.model.save(str(directory), allow_pickle=False, show_progress=False)
+        return [f for f in FILES if (directory / f).exists()]
+
+    @classmethod
+    def load(cls, directory: Path, n_docs: int) -> "LexicalIndex":
+        if n_docs == 0:
+            return cls(bm25s.BM25(), 0)
+        model = bm25s.BM25.load(str(directory), allow_pickle=False, load_corpus=False)
+        return cls(model, n_docs)
+
+    def search(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        query = [t for t in tokens if t in self.vocab]
+        if not query or self.n_docs == 0 or k <= 0:
+            return []
+        ids = [self.vocab[t] for t in query]
+        scores = self.model.get_scores_from_ids(ids)
+        if allowed is not None:
+            mask = np.zeros(self.n_docs, dtype=bool)
+            mask[allowed] = True
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, self.n_docs)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
