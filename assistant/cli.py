@@ -78,23 +78,31 @@ def _hits_human(query: str, hits) -> None:
         print(f"{h.rank}. [{h.score:.4f}] {h.citation}\n   {text}\n")
 
 
+def _batch(path: Path, respond) -> int:
+    """The JSONL line protocol: one ``{"id","q"}`` in, one result line out, id echoed."""
+    from .evaluation import read_questions
+
+    for q in read_questions(path):
+        _emit({"id": q.id, **respond(q.q)})
+    return 0
+
+
+def _search_result(assistant, query: str, args: argparse.Namespace, filters) -> dict:
+    hits = assistant.search(query, k=args.k, filters=filters, mode=args.mode)
+    return {"query": query, "hits": [h.to_dict() for h in hits]}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.query and not args.queries:
         raise AssistantError("search: give a QUERY or --queries FILE.jsonl")
     assistant = _open(args)
     filters = _filters(args)
     if args.queries:
-        from .evaluation import read_questions
-
-        for q in read_questions(Path(args.queries)):
-            hits = assistant.search(q.q, k=args.k, filters=filters, mode=args.mode)
-            _emit({"id": q.id, "query": q.q, "hits": [h.to_dict() for h in hits]})
-        return 0
-    hits = assistant.search(args.query, k=args.k, filters=filters, mode=args.mode)
+        return _batch(Path(args.queries), lambda q: _search_result(assistant, q, args, filters))
     if args.json:
-        _emit({"query": args.query, "hits": [h.to_dict() for h in hits]})
-    else:
-        _hits_human(args.query, hits)
+        _emit(_search_result(assistant, args.query, args, filters))
+        return 0
+    _hits_human(args.query, assistant.search(args.query, k=args.k, filters=filters, mode=args.mode))
     return 0
 
 
@@ -134,11 +142,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _open(args)
     filters = _filters(args)
     if args.questions:
-        from .evaluation import read_questions
-
-        for q in read_questions(Path(args.questions)):
-            _emit({"id": q.id, **assistant.ask(q.q, filters=filters).to_dict()})
-        return 0
+        return _batch(Path(args.questions), lambda q: assistant.ask(q, filters=filters).to_dict())
     answer = assistant.ask(args.question, filters=filters)
     if args.json:
         _emit(answer.to_dict())
