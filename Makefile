@@ -42,6 +42,12 @@ test: setup chromium
 
 bench: setup
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/ui_latency.py
+	$(BIN)/python bench/embed_speed.py
+	$(BIN)/python bench/ingest_scale.py
+	$(BIN)/python bench/faiss_scale.py
+	$(BIN)/python bench/robustness.py
 
 clean:
 	rm -rf index $(VENV)
