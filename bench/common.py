@@ -47,3 +47,10 @@ def write_section(name: str, body: str) -> None:
 
 def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def publish(name: str, body: str, write: bool = True) -> None:
+    """Print a benchmark's figures and, unless told not to, record them in RESULTS.md."""
+    print(body)
+    if write:
+        write_section(name, body)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import faiss
 import numpy as np
-from common import machine, write_section
+from common import machine, publish, write_section
 
 from assistant.index import dense
 from assistant.settings import Settings
@@ -213,10 +213,7 @@ def main() -> None:
         "Filtered searches over at most "
         f"{dense.EXACT_SUBSET:,} allowed rows are exact with every index type.",
     ]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section("faiss_scale", body)
+    publish("faiss_scale", "\n".join(lines), write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import dir_bytes, machine, write_section
+from common import dir_bytes, machine, publish
 
 DATA = ROOT.parent / "shared" / "data"
 LAWS = DATA / "vlc_laws"
@@ -244,10 +244,7 @@ def main() -> None:
             f"({demo['rerun_embed']:.0f} s embedding the remaining {demo['passages'] - demo['checkpointed']:,} passages) "
             f"instead of {wall:.0f} s.",
         ]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section("ingest_scale", body)
+    publish("ingest_scale", "\n".join(lines), write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ the embedder is the test-only hash embedder (the real one is in test_search_real
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
