@@ -17,7 +17,7 @@ from .embeddings.base import Embedder
 from .index import dense
 from .index.store import IndexStore, allowed_rows
 from .settings import Settings
-from .text import Analyzer, fold, has_diacritics, unify_tone_marks
+from .text import Analysis, Analyzer, fold, has_diacritics, unify_tone_marks
 
 MODES = ("hybrid", "dense", "lexical")
 
@@ -129,8 +129,10 @@ class HybridRetriever:
         docs = {d for d, m in self.store.metas.items() if filters.accepts(d, m)}
         return allowed_rows(self.store.passages, docs)
 
-    def lexical_ranking(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        analysis = self.analyzer.analyze(query)
+    def lexical_ranking(
+        self, query: str, n: int, allowed: np.ndarray | None, analysis: Analysis | None = None
+    ) -> list[tuple[int, float]]:
+        analysis = analysis or self.analyzer.analyze(query)
         if has_diacritics(query):
             return self.store.lexical.search(analysis.tokens, n, allowed)
         return self.store.folded.search(analysis.folded, n, allowed)
@@ -153,11 +155,12 @@ class HybridRetriever:
         elif mode == "lexical":
             ranked = self.lexical_ranking(query, n, allowed)
         else:
+            analysis = self.analyzer.analyze(query)  # once: segmentation is the costly part of a query
             lists = [
                 (self.dense_ranking(query, n, allowed), self.settings.dense_weight),
-                (self.lexical_ranking(query, n, allowed), self.settings.lexical_weight),
+                (self.lexical_ranking(query, n, allowed, analysis), self.settings.lexical_weight),
             ]
-            ids = [t for t in self.analyzer.analyze(query).tokens if is_identifier(t)]
+            ids = [t for t in analysis.tokens if is_identifier(t)]
             if ids:  # a document number in the question is a near-certain signal: its own list
                 lists.append((self.store.lexical.search(ids, n, allowed), self.settings.identifier_weight))
             ranked = {"convex": convex, "zscore": zfuse}.get(self.settings.fusion, lambda x: rrf(x, self.settings.rrf_k))(lists)
