@@ -44,6 +44,11 @@ class DocumentMeta:
     signer_role: str = ""
     signing_authority: str = ""
     supplied: list[str] = field(default_factory=list)
+    #: Where each field's value stands in ``Document.text``: field -> (start, end) of the
+    #: text the value was read from (header or signature line), so an answer about the
+    #: metadata can quote and cite it. Absent for fields the text does not state and for
+    #: values supplied by a sidecar.
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -53,6 +58,7 @@ class DocumentMeta:
         """Fill empty fields from a sidecar; values parsed from the text win."""
         out = DocumentMeta(**{f: getattr(self, f) for f in META_FIELDS})
         out.supplied = list(self.supplied)
+        out.spans = dict(self.spans)
         for name, value in sidecar.items():
             if name not in META_FIELDS or value in (None, ""):
                 continue
@@ -68,7 +74,9 @@ class DocumentMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DocumentMeta":
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        out = cls(**{k: v for k, v in data.items() if k in known})
+        out.spans = {str(k): (int(v[0]), int(v[1])) for k, v in dict(out.spans or {}).items()}
+        return out
 
 
 @dataclass
