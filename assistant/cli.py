@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, search, docs, eval (ask and serve join later).
+"""The ``assistant`` command: ingest, search, ask, docs, eval, serve.
 
 User errors print one line on stderr and exit 1; nothing prints a traceback for them.
 """
@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
+
+from pydantic import ValidationError
 
 from .errors import AssistantError
 from .settings import Settings
@@ -308,6 +310,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
+    except ValidationError as exc:  # a bad setting from the environment or a flag
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
+        print(f"error: setting {where}: {first.get('msg', exc)}", file=sys.stderr)
+        return 2
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

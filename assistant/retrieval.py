@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) lists fused by reciprocal rank.
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) lists fused (z-scores by default).
 
 Queries typed without diacritics are matched against the folded BM25 index, since
 their accented tokens would match nothing. Filters restrict both lists before ranking,
@@ -163,8 +163,16 @@ class HybridRetriever:
             ids = [t for t in analysis.tokens if is_identifier(t)]
             if ids:  # a document number in the question is a near-certain signal: its own list
                 lists.append((self.store.lexical.search(ids, n, allowed), self.settings.identifier_weight))
-            ranked = {"convex": convex, "zscore": zfuse}.get(self.settings.fusion, lambda x: rrf(x, self.settings.rrf_k))(lists)
+            ranked = self._fuse(lists)
         return [self._hit(i + 1, row, score) for i, (row, score) in enumerate(ranked[:k])]
+
+    def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
+        fusion = self.settings.fusion  # a Literal: Settings refuses any other value
+        if fusion == "zscore":
+            return zfuse(lists)
+        if fusion == "convex":
+            return convex(lists)
+        return rrf(lists, self.settings.rrf_k)
 
     def _hit(self, rank: int, row: int, score: float) -> Hit:
         passage = self.store.passages[row]

