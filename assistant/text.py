@@ -43,11 +43,15 @@ from typing import Any, Callable, Iterable, Sequence
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 __all__ = [
+    "FUNCTION_WORDS",
     "STOPWORDS",
+    "WORD_RE",
     "Analysis",
     "Analyzer",
     "fold",
+    "function_words",
     "has_diacritics",
+    "key",
     "nfc",
     "split_sentences",
     "unify_tone_marks",
@@ -135,6 +139,19 @@ def fold(s: str) -> str:
     """
     stripped = _COMBINING_RE.sub("", unicodedata.normalize("NFD", s))
     return unicodedata.normalize("NFC", stripped).translate(_D_TABLE)
+
+
+def key(s: str, folded: bool = False) -> str:
+    """The one comparison key of the project: tone marks unified, optionally folded,
+    lower-case, whitespace collapsed. Filters, matching, highlighting and evaluation
+    all compare through it, so "Quảng Trị", "quang tri" and "QUẢNG  TRỊ" agree."""
+    out = " ".join(unify_tone_marks(s).lower().split())
+    return fold(out) if folded else out
+
+
+#: Words of running text as the project's matchers see them: numbers (with decimal or
+#: thousand separators and an optional %) and runs of letters.
+WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+")
 
 
 def has_diacritics(s: str) -> bool:
@@ -308,6 +325,20 @@ STOPWORDS: frozenset[str] = frozenset(
     gì nào nhiêu bao_nhiêu thế_nào như_thế_nào là_gì
     """.split()
 )
+
+#: Single words that carry no evidence that a text answers a question: the one-syllable
+#: STOPWORDS plus question and filler words typed in questions. Used by answering (which
+#: words must occur in the evidence) and by highlighting (which words count as matched).
+FUNCTION_WORDS: frozenset[str] = frozenset(w for w in STOPWORDS if "_" not in w) | frozenset(
+    "ra sao ai đâu mấy khi bao nhiêu gì nào thế hãy biết kê liệt hỏi vậy không chưa còn thì".split()
+)
+_FUNCTION_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS)
+
+
+def function_words(folded: bool = False) -> frozenset[str]:
+    """``FUNCTION_WORDS`` in the accented or the folded key space."""
+    return _FUNCTION_WORDS_FOLDED if folded else FUNCTION_WORDS
+
 
 _CODE = r"[A-ZĐ][A-Za-zĐđ0-9]*"
 _CODES = rf"{_CODE}(?:-{_CODE})*"
