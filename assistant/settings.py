@@ -135,9 +135,9 @@ class Settings(BaseSettings):
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a change forces a rebuild."""
         keys = ("passage_max_words", "passage_min_words", "embedder", "embedder_model", "embed_with_headings")
-        from .text import ANALYZER_VERSION
+        from .text import analyzer_fingerprint
 
-        values = {k: getattr(self, k) for k in keys}
-        values["analyzer"] = ANALYZER_VERSION
+        values: dict[str, object] = {k: getattr(self, k) for k in keys}
+        values.update(analyzer_fingerprint())
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

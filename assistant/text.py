@@ -32,6 +32,7 @@ from __future__ import annotations
 ANALYZER_VERSION = 2
 
 import bisect
+import logging
 import os
 import re
 import threading
@@ -41,6 +42,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "FUNCTION_WORDS",
@@ -410,6 +412,26 @@ def _protected_terms(m: re.Match[str]) -> list[str]:
 # --------------------------------------------------------------------------------------
 
 
+def underthesea_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("underthesea")
+    except Exception:  # noqa: BLE001 - metadata missing in an odd install: still analyse
+        return "unknown"
+
+
+def analyzer_fingerprint(with_segmenter: bool = False) -> dict[str, str]:
+    """What shapes the index copy of the text: our analyzer version and underthesea's
+    version (both in the settings hash, so an upgrade rebuilds the index), and with
+    ``with_segmenter`` the segmentation path actually taken (loads the CRF model; the
+    manifest records it after a build, and opening an index warns when it differs)."""
+    out = {"analyzer": str(ANALYZER_VERSION), "underthesea": underthesea_version()}
+    if with_segmenter:
+        out["segmenter"] = _Segmenter.get().path
+    return out
+
+
 class _Segmenter:
     """underthesea's CRF word segmenter, on our own token sequences.
 
@@ -427,6 +449,7 @@ class _Segmenter:
     def __init__(self, internals: bool = True) -> None:
         self._pre: Callable[[str], list[str]]
         self._tagger: Any = None
+        self.path = "crf-internals"
         try:
             if not internals:
                 raise ImportError("public word_tokenize requested")
@@ -441,8 +464,16 @@ class _Segmenter:
             tokenize("thử nghiệm", use_character_normalize=False, use_token_normalize=False)
             self._pre = lambda s: tokenize(s, use_character_normalize=False, use_token_normalize=False)
             self._tagger = tagger
-        except (ImportError, AttributeError, OSError, TypeError, ValueError, RuntimeError):
+        except (ImportError, AttributeError, OSError, TypeError, ValueError, RuntimeError) as exc:
             from underthesea import word_tokenize
+
+            self.path = "word-tokenize"
+            if internals:  # not asked for: underthesea's internals moved; say so once
+                _log.warning(
+                    "underthesea %s: CRF internals unavailable (%s); segmenting with the public "
+                    "word_tokenize, which splits protected tokens and gives other compounds",
+                    underthesea_version(), exc,
+                )
 
             self._word_tokenize = word_tokenize
             self._pre = _TERM_RE.findall
