@@ -38,10 +38,10 @@ Conventions a citation relies on:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..documents import DocumentMeta, Paragraph, Section
-from .header import _TERM_PAREN_RE, _Header, _parse_header
+from .header import _TERM_PAREN_RE, Span, _Header, _parse_header
 from .lexicon import _proper_organ
 from .lines import _clean_value, _folded, _split_lines
 from .sections import _BodyParser
@@ -52,10 +52,12 @@ __all__ = ["ParsedStructure", "parse_structure"]
 
 @dataclass
 class ParsedStructure:
-    meta: DocumentMeta  # only what the text states; "" where it says nothing
+    meta: DocumentMeta  # only what the text states; "" where it says nothing; ``meta.spans`` cite it
     sections: list[Section]
     paragraphs: list[Paragraph]
     blocks: dict[str, list[tuple[int, int]]]  # "header", "recipients", "signature" spans
+    recipients: list[str] = field(default_factory=list)  # the "Nơi nhận" items as written
+    recipient_spans: list[tuple[int, int]] = field(default_factory=list)  # where each stands
 
 
 # =====================================================================================
@@ -77,47 +79,82 @@ def _merge_spans(spans: list[tuple[int, int, str]]) -> dict[str, list[tuple[int,
     return out
 
 
-def _issuer(h: _Header, tail: _Tail | None) -> tuple[str, str]:
-    organs = [_proper_organ(_TERM_PAREN_RE.sub("", o).strip(" ,;-–()")) for o in h.organs]
-    organs = [o for o in organs if o[0]]
-    after = [_proper_organ(o) for o in h.organs_after]
-    issuer = ""
+def _issuer(h: _Header, tail: _Tail | None) -> tuple[str, str, Span | None, Span | None]:
+    """Issuer and province, with the spans of the organ lines they come from."""
+    organs = [(_proper_organ(_TERM_PAREN_RE.sub("", o).strip(" ,;-–()")), sp) for o, sp in h.organs]
+    organs = [o for o in organs if o[0][0]]
+    after = [(_proper_organ(o), sp) for o, sp in h.organs_after]
+    issuer, span = "", None
     if organs:
-        issuer = organs[-1][0]
+        (issuer, _), span = organs[-1]
         if len(organs) > 1 and _folded(issuer).startswith(("ban ", "van phong", "uy ban kiem tra")):
-            issuer = f"{issuer} {organs[0][0]}"  # "Ban Tuyên giáo" of "Tỉnh ủy Quảng Trị"
+            issuer = f"{issuer} {organs[0][0][0]}"  # "Ban Tuyên giáo" of "Tỉnh ủy Quảng Trị"
+            span = (organs[0][1][0], span[1])
     elif after:
-        issuer = after[0][0]
-    province = next((p for _, p in organs + after if p), "")
+        (issuer, _), span = after[0]
+    province, pspan = next(((p, sp) for (_, p), sp in organs + after if p), ("", None))
     if not province and tail:
         for auth in tail.authorities:
             province = _proper_organ(auth.split(" ", 1)[-1])[1]
             if province:
+                pspan = tail.fields.get("signing_authority")
                 break
-    return issuer, province
+    return issuer, province, span, pspan
+
+
+def _fold_map(s: str) -> tuple[str, list[int]]:
+    """``s`` lower-cased without tone marks and with whitespace runs as one space, plus
+    the offset in ``s`` of each character kept: to find a value inside its source line."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(s):
+        if ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                where.append(i)
+            continue
+        f = _folded(ch) or ch
+        out.append(f[0])
+        where.append(i)
+    return "".join(out), where
+
+
+def _narrow(text: str, span: Span | None, value: str) -> Span | None:
+    """The part of ``text[span]`` that spells ``value`` (modulo case, tone marks and line
+    breaks), or the whole span when the value is not spelled out there."""
+    if span is None or not value:
+        return span
+    hay, where = _fold_map(text[span[0] : span[1]])
+    needle = " ".join(_folded(value).split())
+    k = hay.find(needle)
+    if k < 0 or not needle:
+        return span
+    return span[0] + where[k], span[0] + where[k + len(needle) - 1] + 1
 
 
 def parse_structure(text: str) -> ParsedStructure:
     """Parse header metadata, sections, paragraphs and non-body blocks of ``text``."""
     lines = _split_lines(text)
-    h = _parse_header(lines)
-    tail = _find_tail(lines, h.end)
+    h = _parse_header(lines, text)
+    tail = _find_tail(lines, h.end, text)
     body = _BodyParser(text, lines)
+    if h.start:
+        body.segment(0, h.start)  # a web page's own summary above the header
     if tail:
-        body.segment(h.end, tail.start)
+        body.segment(h.end, tail.start, fresh=bool(h.start))
         body.segment(tail.end, len(lines), fresh=True)
     else:
-        body.segment(h.end, len(lines))
+        body.segment(h.end, len(lines), fresh=bool(h.start))
     body.finish()
 
     blocks: dict[str, list[tuple[int, int]]] = {}
-    header_lines = [ln for ln in lines[: h.end] if not ln.blank]
+    header_lines = [ln for ln in lines[h.start : h.end] if not ln.blank]
     if header_lines:
         blocks["header"] = [(header_lines[0].span()[0], header_lines[-1].span()[1])]
     if tail:
         blocks.update(_merge_spans(tail.spans))
 
-    issuer, province = _issuer(h, tail)
+    issuer, province, issuer_span, province_span = _issuer(h, tail)
     meta = DocumentMeta(
         doc_type=h.doc_type,
         number=h.number,
@@ -132,4 +169,28 @@ def parse_structure(text: str) -> ParsedStructure:
         signer_role=tail.role if tail else "",
         signing_authority=", ".join(tail.authorities) if tail else "",
     )
-    return ParsedStructure(meta=meta, sections=body.sections, paragraphs=body.paragraphs, blocks=blocks)
+    spans: dict[str, Span] = dict(h.spans)
+    if issuer_span:
+        spans["issuer"] = issuer_span
+    if province_span:
+        spans["province"] = _narrow(text, province_span, province)  # type: ignore[assignment]
+    if tail:
+        spans.update(tail.fields)
+        if tail.consolidated:
+            # "XÁC THỰC VĂN BẢN HỢP NHẤT" above the signature: a consolidated text, whatever
+            # the type line of the text it consolidates says
+            meta.doc_type = "Văn bản hợp nhất"
+            spans["doc_type"] = tail.consolidated
+    if "VBHN" in meta.number.upper().replace("-", " ").replace("/", " ").split() and meta.doc_type != "Văn bản hợp nhất":
+        meta.doc_type = "Văn bản hợp nhất"
+        spans["doc_type"] = spans["number"]
+    meta.spans = {k: v for k, v in spans.items() if getattr(meta, k, "")}
+    recipients = tail.recipients if tail else []
+    return ParsedStructure(
+        meta=meta,
+        sections=body.sections,
+        paragraphs=body.paragraphs,
+        blocks=blocks,
+        recipients=[r for r, _ in recipients],
+        recipient_spans=[sp for _, sp in recipients],
+    )

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 from ..text import unify_tone_marks
 from .lines import (
+    _Cell,
     _clean_value,
     _ends_sentence,
     _folded,
     _is_caps,
     _is_motto,
     _is_separator,
+    _join_lines,
     _Line,
     _lower,
     _words,
@@ -77,21 +79,33 @@ def _is_organ(s: str) -> bool:
     return _is_caps(s) and (_lower(s) + " ").startswith(_ORGAN_PREFIXES)
 
 
+Span = tuple[int, int]
+
+
 @dataclass
 class _Header:
+    start: int = 0  # index of the header's first line (after a web page's summary, if any)
     end: int = 0  # index of the first line after the header
     doc_type: str = ""
     number: str = ""
     date: str = ""
     place: str = ""
-    organs: list[str] = field(default_factory=list)  # raw organ lines above the type line
-    organs_after: list[str] = field(default_factory=list)  # organ lines after it (fallback issuer)
+    organs: list[tuple[str, Span]] = field(default_factory=list)  # organ lines above the type line
+    organs_after: list[tuple[str, Span]] = field(default_factory=list)  # after it (fallback issuer)
     meeting: str = ""
     term: str = ""
     title: str = ""
+    vv: bool = False  # the subject is a "V/v ..." line (a Công văn has no type line)
+    spans: dict[str, Span] = field(default_factory=dict)  # field -> where its value was read
+
+    def put(self, name: str, value: str, span: Span) -> None:
+        """Set a field once: the first statement in the header wins."""
+        if value and not getattr(self, name):
+            setattr(self, name, value)
+            self.spans[name] = span
 
 
-def _parse_date(cell: str) -> tuple[str, str] | None:
+def _parse_date(cell: str) -> tuple[str, str, re.Match[str]] | None:
     m = _DATE_RE.search(cell)
     if not m:
         return None
@@ -102,125 +116,266 @@ def _parse_date(cell: str) -> tuple[str, str] | None:
     place = cell[: m.start()].strip().rstrip(",").strip()
     if not place or not place[0].isalpha() or any(c.isdigit() for c in place) or _words(place) > 6:
         place = ""
-    return day.isoformat(), place
+    return day.isoformat(), place, m
 
 
-def _header_cell(h: _Header, cell: str) -> bool:
+def _read_number(h: _Header, cell: _Cell, m: re.Match[str]) -> None:
+    number = m["num"].rstrip(".,;:")
+    end = cell.start + m.start("num") + len(number)
+    split = re.match(r"\s(\d{1,2})\s*$", cell.text[m.end() :])
+    if split and number[-1:].isalpha():  # "73/2006/QH 11": the term split off by a typo
+        number += split.group(1)
+        end = cell.start + m.end() + split.end(1)
+    h.put("number", number, (cell.start + m.start("num"), end))
+
+
+def _read_date(h: _Header, cell: _Cell) -> bool:
+    date = _parse_date(cell.text)
+    if not date:
+        return False
+    if not h.date:
+        day, place, m = date
+        h.put("date", day, (cell.start + m.start(), cell.start + m.end()))
+        if place:
+            at = cell.text.index(place)
+            h.put("place", place, (cell.start + at, cell.start + at + len(place)))
+    return True
+
+
+def _header_cell(h: _Header, cell: _Cell) -> bool:
     """Record what a header cell states; False if it is not a recognisable header item."""
-    if _is_separator(cell) or _is_motto(cell):
+    s = cell.text
+    if _is_separator(s) or _is_motto(s):
         return True
-    m = _NUMBER_RE.match(cell)
-    if m and not h.number:
-        h.number = m["num"].rstrip(".,;:")
-        split = re.match(r"\s(\d{1,2})\s*$", cell[m.end() :])
-        if split and h.number[-1:].isalpha():  # "73/2006/QH 11": the term split off by a typo
-            h.number += split.group(1)
+    m = _NUMBER_RE.match(s)
+    if m:
+        _read_number(h, cell, m)
         return True
-    date = _parse_date(cell)
-    if date:
-        if not h.date:
-            h.date, h.place = date
+    if _read_date(h, cell):
+        return True
+    if _VV_RE.match(s):
+        _read_vv(h, cell)
         return True
     rest = _meeting_term(h, cell)
     if rest is not None:
         if rest and _is_caps(rest):
-            _add_organ(h.organs, rest)
+            _add_organ(h.organs, rest, (cell.start, cell.end))
         return True
-    if _is_caps(cell) and _words(cell) <= 15:
-        if _doc_type(_Line(0, 0, cell)) is None:
-            _add_organ(h.organs, cell)
+    if _is_caps(s) and _words(s) <= 15:
+        if _doc_type(_Line(0, 0, s)) is None:
+            _add_organ(h.organs, s, (cell.start, cell.end))
         return True
     return False
 
 
-_LOCALITY_START = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "phuong ", "thi tran ")
+_VV_RE = re.compile(r"^(?:\*\*)?\s*V/v\b[\s:.]*", re.IGNORECASE)
 
 
-def _add_organ(organs: list[str], cell: str) -> None:
+def _read_vv(h: _Header, cell: _Cell, more: list[_Cell] = ()) -> None:  # type: ignore[assignment]
+    """The subject of a Công văn or Công điện: "V/v hướng dẫn ..." (its lines given as cells)."""
+    if h.title:
+        return
+    cells = [cell, *more]
+    h.vv = True
+    h.put("title", _clean_value(" ".join(c.text for c in cells)), (cell.start, cells[-1].end))
+
+
+_LOCALITY_START = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "phuong ", "thi tran ", "dac khu ")
+
+
+def _add_organ(organs: list[tuple[str, Span]], text: str, span: Span) -> None:
     """Add an organ line; "ỦY BAN NHÂN DÂN" + "TỈNH QUẢNG NAM" on the next line are one organ."""
-    f = _folded(cell) + " "
+    f = _folded(text) + " "
     if organs and f.startswith(_LOCALITY_START):
-        prev = _folded(organs[-1])
-        if not any(w in prev.split() for w in ("tinh", "huyen", "xa", "phuong", "quan")) and "thanh pho" not in prev:
-            organs[-1] = f"{organs[-1]} {cell}"
+        prev, (a, _b) = organs[-1]
+        fp = _folded(prev)
+        if not any(w in fp.split() for w in ("tinh", "huyen", "xa", "phuong", "quan")) and "thanh pho" not in fp:
+            organs[-1] = (f"{prev} {text}", (a, span[1]))
             return
-    organs.append(cell)
+    organs.append((text, span))
 
 
-def _meeting_term(h: _Header, s: str) -> str | None:
-    """Record the meeting ("Hội nghị lần thứ 6") and term ("khóa XV") that ``s`` states.
+def _meeting_term(h: _Header, cell: _Cell) -> str | None:
+    """Record the meeting ("Hội nghị lần thứ 6") and term ("khóa XV") that ``cell`` states.
 
-    None if it states neither; else what is left of ``s`` (often an organ, maybe "").
+    None if it states neither; else what is left of the cell's text (often an organ, maybe "").
     """
+    s = cell.text
     m = _MEETING_RE.search(s)
     t = _TERM_RE.search(s)
     if not m and not t:
         return None
     if m:
         if m["kind"].lower().startswith("hội"):
-            h.meeting = h.meeting or f"Hội nghị {'lần ' if m['lan'] else ''}thứ {m['ord'].lower()}"
+            meeting = f"Hội nghị {'lần ' if m['lan'] else ''}thứ {m['ord'].lower()}"
         else:
-            h.meeting = h.meeting or f"Kỳ họp thứ {m['ord'].lower()}"
-        s = f"{s[: m.start()]} {s[m.end() :]}"
+            meeting = f"Kỳ họp thứ {m['ord'].lower()}"
+        h.put("meeting", meeting, (cell.start + m.start(), cell.start + m.end()))
     if t:
-        h.term = h.term or f"khóa {t['num'].upper()}"
+        h.put("term", f"khóa {t['num'].upper()}", (cell.start + t.start(), cell.start + t.end()))
+    if m:
+        s = f"{s[: m.start()]} {s[m.end() :]}"
     return " ".join(_TERM_PAREN_RE.sub(" ", s).split()).strip(" ,;-–()")
 
 
-def _zone_caps_line(h: _Header, s: str) -> bool:
+def _zone_caps_line(h: _Header, cell: _Cell) -> bool:
     """A meeting / term / organ line after the type line; False if it is none of them."""
-    rest = _meeting_term(h, s)
+    rest = _meeting_term(h, cell)
     if rest is not None:
         if rest and _is_organ(rest):
-            h.organs_after.append(rest)
+            h.organs_after.append((rest, (cell.start, cell.end)))
         return True
-    if _is_organ(s):
-        h.organs_after.append(s)
+    if _is_organ(cell.text):
+        h.organs_after.append((cell.text, (cell.start, cell.end)))
         return True
     return False
 
 
-def _caption(h: _Header, s: str) -> str:
+def _caption(h: _Header, cell: _Cell) -> tuple[str, int]:
     """Old law captions: "SỐ 18-L/CTN NGÀY 06/07/1993 CỦA QUỐC HỘI VỀ DẦU KHÍ" -> number,
-    date, and the subject ("VỀ DẦU KHÍ") as the title."""
+    date, and the subject ("VỀ DẦU KHÍ") with its offset in the cell."""
+    s = cell.text
     m = _NUMBER_RE.match(s)
-    if m and not h.number:
-        h.number = m["num"].rstrip(".,;:")
+    if m:
+        _read_number(h, cell, m)
     d = _DATE_RE.search(s)
-    date = _parse_date(s) if d else None
-    if date and not h.date:
-        h.date = date[0]
+    if d and not h.date:
+        _read_date(h, cell)
+        h.place = ""  # what precedes a caption's date is its number, not a place
+        h.spans.pop("place", None)
     about = re.search(r"(?<![^\W\d_])VỀ\s", s)
     if about:
-        return s[about.start() :]
-    return s[d.end() :].strip() if d else s[m.end() :].strip() if m else ""
+        return s[about.start() :], about.start()
+    rest = s[d.end() :] if d else s[m.end() :] if m else ""
+    return rest.strip(), len(s) - len(rest.lstrip())
 
 
 _CAPTION_RE = re.compile(r"^(?:SỐ|CỦA)\s")
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
 
 
-def _parse_header(lines: list[_Line]) -> _Header:
-    type_at = _find_type_line(lines)
+# --- hard-wrapped header lines --------------------------------------------------------
+
+_NUMBER_ONLY_RE = re.compile(r"^(?:[^\W\d_][^\d:]*?\s+)?số\s*[:.]*$", re.IGNORECASE)
+_DATE_HEAD_RE = re.compile(r"\bngày(?:\s+\d{1,2}(?:\s+tháng(?:\s+\d{1,2}(?:\s+năm)?)?)?)?$", re.IGNORECASE)
+_DATE_TAIL_RE = re.compile(r"^(?:\d{1,2}\s*tháng|tháng|\d{1,2}\s*năm|năm|\d{4})", re.IGNORECASE)
+
+
+def _joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
+    """Is ``b`` the continuation of ``a`` that a web copy hard-wrapped?"""
+    sa, sb = a.text, b.text
+    if len(a.cells()) > 1 or len(b.cells()) > 1 or gap > 1:
+        return False
+    if _NUMBER_ONLY_RE.match(sa) and sb[:1].isdigit():
+        return True  # "Số:" / "84/2025/QĐ-UBND"
+    if _DATE_HEAD_RE.search(sa) and _DATE_TAIL_RE.match(sb):
+        return True  # "Hà Tĩnh, ngày" / "02 tháng 12 năm 2025"
+    if gap or not (_is_caps(sa) and _is_caps(sb)) or _words(sa) > 12 or _words(sb) > 12:
+        return False
+    if any(c.isdigit() for c in sa + sb) or _VV_RE.match(sb):
+        return False  # "Số 7-HD/BTGTU" is caps too, but an item of its own
+    if _doc_type(a) is not None or _doc_type(b) is not None or _is_motto(sb) or _is_separator(sb):
+        return False
+    if _is_motto(sa) and "nam" in _folded(sa).split()[-1:]:
+        return False  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" is whole
+    low = _lower(sb) + " "
+    # "ỦY BAN NHÂN" / "DÂN", "THỦ TƯỚNG CHÍNH" / "PHỦ", "CỘNG" / "HÒA XÃ HỘI ...": the next
+    # line does not start an organ or a locality of its own
+    return not low.startswith(_ORGAN_PREFIXES) and not (_folded(sb) + " ").startswith(_LOCALITY_START)
+
+
+def _unwrap(lines: list[_Line], first: int, text: str, limit: int = 60) -> list[tuple[_Line, int]]:
+    """The header zone as logical lines (hard wraps joined), each with its last physical line."""
+    return _join_lines(lines, first, min(len(lines), first + limit), text, _joins)
+
+
+# --- where the header starts ------------------------------------------------------------
+
+_ANCHOR_RE = re.compile(r"^(?:cong(?:\s+hoa\s+xa\s+hoi\b.*)?|doc lap\s*-\s*tu do.*|so\s*[:.]?\s*(?:\d.*)?)$")
+
+
+def _header_start(lines: list[_Line]) -> int:
+    """The first line of the header. A web page may open with its own summary of the
+    document; the header proper is the block of short organ lines just above the first
+    motto ("CỘNG HÒA XÃ HỘI ...") or "Số:" line."""
+    seen = 0
+    for line in lines[:400]:
+        if line.blank:
+            continue
+        seen += 1
+        f = _folded(line.cells()[-1].text if line.cells() else line.text)
+        if seen <= 2 or not _ANCHOR_RE.match(f):
+            continue
+        k = line.index
+        probe = _Header()
+        while k > 0:
+            prev = lines[k - 1]
+            if not (prev.blank or all(_header_cell(probe, c) for c in prev.cells())):
+                break
+            k -= 1
+        while k < line.index and lines[k].blank:
+            k += 1
+        # only a real summary above: prose lines, not an organ block at the very top
+        return k if any(not ln.blank for ln in lines[:k]) else 0
+    return 0
+
+
+# --- the header as a whole --------------------------------------------------------------
+
+
+def _parse_header(lines: list[_Line], text: str) -> _Header:
+    start = _header_start(lines)
+    h = _parse_header_from(lines, start, text)
+    if start and not (h.number or h.date or h.doc_type):
+        h = _parse_header_from(lines, 0, text)
+    return h
+
+
+def _parse_header_from(lines: list[_Line], start: int, text: str) -> _Header:
+    view = _unwrap(lines, start, text)
+    logical = [ln for ln, _ in view]
+    type_at = _find_type_line(logical)
     if type_at is None:
-        return _parse_bare_header(lines)
+        h = _parse_bare_header(logical)
+    else:
+        h = _parse_typed_header(logical, type_at)
+    h.start = start
+    # back to physical line indexes
+    h.end = view[h.end - 1][1] + 1 if h.end else start
+    if h.vv and not h.doc_type:
+        h.doc_type = "Công văn"  # "V/v ..." and no type line
+        h.spans["doc_type"] = h.spans["title"]
+    return h
+
+
+def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
     h = _Header()
-    for line in lines[:type_at]:
-        for cell in line.cells():
-            if cell.text.lower().startswith("v/v") and not h.title:
-                h.title = _clean_value(cell.text[3:].lstrip(" :.")).strip()
+    k = 0
+    while k < type_at:
+        cells = lines[k].cells()
+        for n, cell in enumerate(cells):
+            if _VV_RE.match(cell.text) and n == len(cells) - 1:
+                more, k = _vv_lines(lines, k, type_at)
+                _read_vv(h, cell, more)
             else:
-                _header_cell(h, cell.text)
-    h.doc_type, rest = _doc_type(lines[type_at])  # type: ignore[misc]
-    title: list[str] = []
-    if rest and not _zone_caps_line(h, rest):
-        title.append(rest)
+                _header_cell(h, cell)
+        k += 1
+    type_line = lines[type_at]
+    h.doc_type, rest = _doc_type(type_line)  # type: ignore[misc]
+    h.spans["doc_type"] = type_line.span()
+    title: list[tuple[str, Span]] = []
+    if rest:
+        b = type_line.span()[1]
+        rest_cell = _Cell(b - len(rest), b, rest)
+        if not _zone_caps_line(h, rest_cell):
+            title.append((rest, (rest_cell.start, rest_cell.end)))
     i = type_at + 1
     blank = False  # a blank line since the last title line
     closed = False  # an organ/meeting line after the title ends it
     while i < len(lines):
         line = lines[i]
         s = line.text
+        cell = _Cell(*line.span(), s)
         if line.blank:
             blank = True
             i += 1
@@ -228,36 +383,62 @@ def _parse_header(lines: list[_Line]) -> _Header:
         if _is_separator(s):
             i += 1
             break
-        if _match_label(line) or len(s) > 300 or _folded(s).startswith(("can cu", "xet ")):
+        if _match_label(line) or len(s) > 300 or _folded(s).startswith(("can cu", "xet ", "kinh gui")):
             break
         if _doc_type(line) is not None and s.endswith(":"):
             break  # enacting formula "QUYẾT ĐỊNH:" opens the body
         if _is_caps(s) and _CAPTION_RE.match(s):
-            subject = _caption(h, s)
+            subject, at = _caption(h, cell)
             if subject and not title:
-                title.append(subject)
-        elif _is_caps(s) and (_meeting_term(h, s) is not None if h.doc_type in _LAW_TYPES else _zone_caps_line(h, s)):
+                title.append((subject, (cell.start + at, cell.end)))
+        elif _is_caps(s) and (
+            _meeting_term(h, cell) is not None if h.doc_type in _LAW_TYPES else _zone_caps_line(h, cell)
+        ):
             closed = bool(title)
         elif closed:
             break
         elif not title:
             if _ends_sentence(s) or _words(s) > 60:
                 break
-            title.append(s)
-        elif not blank and not _ends_sentence(title[-1]) and _is_caps(s) == _is_caps(title[-1]):
-            title.append(s)  # the subject wrapped over lines
+            title.append((s, cell_span(cell)))
+        elif not blank and not _ends_sentence(title[-1][0]) and _is_caps(s) == _is_caps(title[-1][0]):
+            title.append((s, cell_span(cell)))  # the subject wrapped over lines
         elif blank and s[:1].islower():
-            title.append(s)  # ... or over a page/paragraph break
+            title.append((s, cell_span(cell)))  # ... or over a page/paragraph break
         else:
             break
         blank = False
         i += 1
     if title:
-        h.title = _clean_value(" ".join(title))
+        value = _clean_value(" ".join(t for t, _ in title))
         if h.doc_type in _LAW_TYPES:
-            h.title = _law_title(h.title, h.doc_type)
+            value = _law_title(value, h.doc_type)
+        if value:
+            h.title = value
+            h.spans["title"] = (title[0][1][0], title[-1][1][1])
     h.end = i
     return h
+
+
+def cell_span(cell: _Cell) -> Span:
+    return cell.start, cell.end
+
+
+def _vv_lines(lines: list[_Line], k: int, stop: int) -> tuple[list[_Cell], int]:
+    """The lines a "V/v ..." subject wrapped onto: lower-case continuations, or caps ones
+    under a caps subject, up to a blank line or the next header item."""
+    more: list[_Cell] = []
+    first = lines[k].text
+    j = k + 1
+    while j < stop and not lines[j].blank and len(lines[j].cells()) == 1:
+        s = lines[j].text
+        if _NUMBER_RE.match(s) or _DATE_RE.search(s) or _is_motto(s) or _is_separator(s):
+            break
+        if not (s[:1].islower() or (_is_caps(first) and _is_caps(s))):
+            break
+        more.append(_Cell(*lines[j].span(), s))
+        j += 1
+    return more, j - 1
 
 
 # Names inside law titles that keep their capitals when the title is sentence-cased.
@@ -317,7 +498,7 @@ def _find_type_line(lines: list[_Line]) -> int | None:
         if line.blank:
             continue
         seen += 1
-        if seen > 25 or len(line.text) > 200 or _match_label(line):
+        if seen > 25 or len(line.text) > 200 or _match_label(line) or _folded(line.text).startswith("kinh gui"):
             return None
         if _doc_type(line) is not None and not line.text.endswith(":"):
             return line.index
@@ -329,19 +510,26 @@ def _parse_bare_header(lines: list[_Line]) -> _Header:
     if they include a number, a date or a motto (an organ-like line alone proves nothing)."""
     probe = _Header()
     end = 0
-    for line in lines:
+    k = 0
+    while k < len(lines):
+        line = lines[k]
         if line.blank:
-            end = line.index + 1
+            end = k + 1
+            k += 1
             continue
         if len(line.text) > 200 or _match_label(line):
             break
-        if not all(_header_cell(probe, c.text) for c in line.cells()):
+        cells = line.cells()
+        if len(cells) == 1 and _VV_RE.match(cells[0].text):
+            more, k = _vv_lines(lines, k, len(lines))
+            _read_vv(probe, cells[0], more)
+        elif not all(_header_cell(probe, c) for c in cells):
             break
-        end = line.index + 1
+        end = k + 1
+        k += 1
     strong = probe.number or probe.date or any(_is_motto(c.text) for ln in lines[:end] for c in ln.cells())
     if not strong:
         return _Header()
-    probe.organs = [o for o in probe.organs if _is_organ(o)]
+    probe.organs = [o for o in probe.organs if _is_organ(o[0])]
     probe.end = end
     return probe
-

@@ -4,6 +4,7 @@ two-column layouts, and the small text predicates every part of the parser share
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..text import fold, unify_tone_marks
@@ -127,3 +128,34 @@ def _is_motto(s: str) -> bool:
         or f.strip(" -*") == "dang cong san viet nam"
     )
 
+
+
+def _join_lines(
+    lines: list[_Line], first: int, stop: int, text: str, joins: Callable[[_Line, _Line, int, str], bool]
+) -> list[tuple[_Line, int]]:
+    """Logical lines of ``lines[first:stop]``: a line and the next non-blank one (at most
+    one blank line between) become one when ``joins(a, b, blanks_between, text)`` says the
+    second continues the first (a hard wrap of a web copy). Each comes with the index of
+    its last physical line.
+
+    A joined line's ``raw`` is the original text from its first to its last physical line
+    with line breaks turned into spaces: the same length, so every offset taken from it
+    points into the untouched text. Its ``index`` is its position in the returned list.
+    """
+    out: list[tuple[_Line, int]] = []
+    i = first
+    while i < stop:
+        cur = lines[i]
+        last = i
+        while not cur.blank:
+            j = last + 1
+            while j < stop and lines[j].blank and j - last <= 2:
+                j += 1
+            if j >= stop or not joins(cur, lines[j], j - last - 1, text):
+                break
+            end = lines[j].start + len(lines[j].raw)
+            cur = _Line(len(out), cur.start, text[cur.start : end].replace("\n", " "))
+            last = j
+        out.append((_Line(len(out), cur.start, cur.raw), last))
+        i = last + 1
+    return out
