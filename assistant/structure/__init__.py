@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..documents import DocumentMeta, Paragraph, Section
-from .header import _TERM_PAREN_RE, Span, _Header, _parse_header
+from .header import _TERM_PAREN_RE, Span, _consolidation, _Header, _parse_header
 from .lexicon import _proper_organ
 from .lines import _clean_value, _folded, _split_lines
 from .sections import _BodyParser
@@ -176,11 +176,15 @@ def parse_structure(text: str) -> ParsedStructure:
         spans["province"] = _narrow(text, province_span, province)  # type: ignore[assignment]
     if tail:
         spans.update(tail.fields)
-        if tail.consolidated:
-            # "XÁC THỰC VĂN BẢN HỢP NHẤT" above the signature: a consolidated text, whatever
-            # the type line of the text it consolidates says
-            meta.doc_type = "Văn bản hợp nhất"
-            spans["doc_type"] = tail.consolidated
+    vbhn = _consolidation(lines, text)
+    if vbhn:
+        # a consolidated text, whatever the type line of the text it consolidates says;
+        # its own number and date stand under "XÁC THỰC VĂN BẢN HỢP NHẤT"
+        meta.doc_type, spans["doc_type"] = vbhn.doc_type, vbhn.spans["doc_type"]
+        if vbhn.number and "VBHN" in vbhn.number.upper() and "VBHN" not in meta.number.upper():
+            meta.number, spans["number"] = vbhn.number, vbhn.spans["number"]
+            if vbhn.date:
+                meta.date, spans["date"] = vbhn.date, vbhn.spans["date"]
     if "VBHN" in meta.number.upper().replace("-", " ").replace("/", " ").split() and meta.doc_type != "Văn bản hợp nhất":
         meta.doc_type = "Văn bản hợp nhất"
         spans["doc_type"] = spans["number"]

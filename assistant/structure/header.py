@@ -150,6 +150,10 @@ def _header_cell(h: _Header, cell: _Cell) -> bool:
     m = _NUMBER_RE.match(s)
     if m:
         _read_number(h, cell, m)
+        vv = re.search(r"\bV/v\b", s[m.end() :], re.IGNORECASE)  # "Số: 5387/CT-CS V/v trả lời ..."
+        if vv:
+            at = m.end() + vv.start()
+            _read_vv(h, _Cell(cell.start + at, cell.end, s[at:]))
         return True
     if _read_date(h, cell):
         return True
@@ -258,6 +262,8 @@ _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
 
 _NUMBER_ONLY_RE = re.compile(r"^(?:[^\W\d_][^\d:]*?\s+)?số\s*[:.]*$", re.IGNORECASE)
 _DATE_HEAD_RE = re.compile(r"\bngày(?:\s+\d{1,2}(?:\s+tháng(?:\s+\d{1,2}(?:\s+năm)?)?)?)?$", re.IGNORECASE)
+_PLACE_HEAD_RE = re.compile(r"^(?=[^\W\d_]*[a-zđà-ỹ])[A-ZĐÀ-Ỹ](?:[^\W\d_]*\s?){1,4}$")
+_PLACE_TAIL_RE = re.compile(r"^[^\W\d_][^\d,]{0,25},\s*ngày\b", re.IGNORECASE)
 _DATE_TAIL_RE = re.compile(r"^(?:\d{1,2}\s*tháng|tháng|\d{1,2}\s*năm|năm|\d{4})", re.IGNORECASE)
 
 
@@ -266,10 +272,12 @@ def _joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
     sa, sb = a.text, b.text
     if len(a.cells()) > 1 or len(b.cells()) > 1 or gap > 1:
         return False
-    if _NUMBER_ONLY_RE.match(sa) and sb[:1].isdigit():
+    if _NUMBER_ONLY_RE.match(sa) and len(sa) <= 24 and sb[:1].isdigit():
         return True  # "Số:" / "84/2025/QĐ-UBND"
     if _DATE_HEAD_RE.search(sa) and _DATE_TAIL_RE.match(sb):
         return True  # "Hà Tĩnh, ngày" / "02 tháng 12 năm 2025"
+    if _PLACE_HEAD_RE.match(sa) and _PLACE_TAIL_RE.match(sb) and not gap:
+        return True  # "Tây" / "Ninh, ngày 01 tháng 12 năm 2025"
     if gap or not (_is_caps(sa) and _is_caps(sb)) or _words(sa) > 12 or _words(sb) > 12:
         return False
     if any(c.isdigit() for c in sa + sb) or _VV_RE.match(sb):
@@ -310,7 +318,8 @@ def _header_start(lines: list[_Line]) -> int:
         probe = _Header()
         while k > 0:
             prev = lines[k - 1]
-            if not (prev.blank or all(_header_cell(probe, c) for c in prev.cells())):
+            short = len(prev.text) <= 80 and not _ends_sentence(prev.text)
+            if not (prev.blank or (short and all(_header_cell(probe, c) for c in prev.cells()))):
                 break
             k -= 1
         while k < line.index and lines[k].blank:
@@ -383,7 +392,7 @@ def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
         if _is_separator(s):
             i += 1
             break
-        if _match_label(line) or len(s) > 300 or _folded(s).startswith(("can cu", "xet ", "kinh gui")):
+        if (_match_label(line) and not _VV_RE.match(s)) or len(s) > 300 or _folded(s).startswith(("can cu", "xet ", "kinh gui")):
             break
         if _doc_type(line) is not None and s.endswith(":"):
             break  # enacting formula "QUYẾT ĐỊNH:" opens the body
@@ -498,7 +507,9 @@ def _find_type_line(lines: list[_Line]) -> int | None:
         if line.blank:
             continue
         seen += 1
-        if seen > 25 or len(line.text) > 200 or _match_label(line) or _folded(line.text).startswith("kinh gui"):
+        if seen > 25 or len(line.text) > 200 or _folded(line.text).startswith("kinh gui"):
+            return None
+        if _match_label(line) and not _VV_RE.match(line.text):
             return None
         if _doc_type(line) is not None and not line.text.endswith(":"):
             return line.index
@@ -517,10 +528,11 @@ def _parse_bare_header(lines: list[_Line]) -> _Header:
             end = k + 1
             k += 1
             continue
-        if len(line.text) > 200 or _match_label(line):
-            break
         cells = line.cells()
-        if len(cells) == 1 and _VV_RE.match(cells[0].text):
+        vv = len(cells) == 1 and _VV_RE.match(cells[0].text)  # (its "V/" is no Roman label)
+        if len(line.text) > 200 or (_match_label(line) and not vv):
+            break
+        if vv:
             more, k = _vv_lines(lines, k, len(lines))
             _read_vv(probe, cells[0], more)
         elif not all(_header_cell(probe, c) for c in cells):
@@ -533,3 +545,32 @@ def _parse_bare_header(lines: list[_Line]) -> _Header:
     probe.organs = [o for o in probe.organs if _is_organ(o[0])]
     probe.end = end
     return probe
+
+
+_CONSOLIDATED_RE = re.compile(r"xac\s+thuc\s+van\s+ban\s+hop\s+nhat")
+
+
+def _consolidation(lines: list[_Line], text: str) -> _Header | None:
+    """A consolidated text (văn bản hợp nhất) states its own number and date under
+    "XÁC THỰC VĂN BẢN HỢP NHẤT" above its signature, wherever the consolidated
+    document's header stands. The phrase's span is kept as ``spans["doc_type"]``."""
+    for i, line in enumerate(lines):
+        f = _folded(line.text)
+        if not f.startswith("xac thuc"):
+            continue
+        view = _join_lines(lines, i, min(len(lines), i + 8), text, _consolidation_joins)
+        m = _CONSOLIDATED_RE.search(_folded(view[0][0].raw))
+        if not m:
+            continue
+        first = view[0][0]
+        h = _Header(doc_type="Văn bản hợp nhất")
+        h.spans["doc_type"] = first.span()
+        for ln, _ in view[1:]:
+            for cell in ln.cells():
+                _header_cell(h, cell)
+        return h
+    return None
+
+
+def _consolidation_joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
+    return not gap and _folded(a.text) in ("xac thuc van ban", "xac thuc") and _is_caps(b.text)

@@ -125,7 +125,6 @@ class _Tail:
     role: str = ""
     signer: str = ""
     recipients: list[tuple[str, Span]] = field(default_factory=list)  # "Nơi nhận" items as written
-    consolidated: Span | None = None  # "XÁC THỰC VĂN BẢN HỢP NHẤT" (a consolidated text)
     fields: dict[str, Span] = field(default_factory=dict)  # signer / signer_role / signing_authority
 
 
@@ -183,10 +182,7 @@ def _read_tail(lines: list[_Line], tail: _Tail) -> None:
             kind = _tail_kind(cell.text)
             span = (cell.start, cell.end)
             block = "recipients"
-            if _folded(cell.text).startswith("xac thuc van ban hop nhat"):
-                tail.consolidated = tail.consolidated or span
-                block = "signature"
-            elif kind == "label":
+            if kind == "label":
                 seen_label = True
                 after = re.sub(r"^nơi\s+nhận\s*:?\s*", "", cell.text, flags=re.IGNORECASE)
                 if after.strip(" -–;,."):
