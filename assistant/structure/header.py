@@ -565,8 +565,12 @@ def _consolidation(lines: list[_Line], text: str) -> _Header | None:
         first = view[0][0]
         h = _Header(doc_type="Văn bản hợp nhất")
         h.spans["doc_type"] = first.span()
-        for ln, _ in view[1:]:
+        before = [ln for ln in lines[max(0, i - 4) : i] if not ln.blank]  # columns interleaved
+        for ln in [ln for ln, _ in view[1:]] + before[::-1]:
             for cell in ln.cells():
+                m = _NUMBER_RE.match(cell.text)
+                if m and "VBHN" not in m["num"].upper():
+                    continue  # the number of a consolidated act, not of this text
                 _header_cell(h, cell)
         return h
     return None
