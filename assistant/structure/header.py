@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..text import unify_tone_marks
+from .lexicon import _wraps_inside_name
 from .lines import (
     _Cell,
     _clean_value,
@@ -73,6 +74,11 @@ def _doc_type(line: _Line) -> tuple[str, str] | None:
         if up.startswith(t + " ") and _is_caps(s):
             return t.capitalize(), s[len(t) + 1 :].strip()
     return None
+
+
+def _names_locality(s: str) -> bool:
+    """ "THUẾ TỈNH TÂY NINH": an organ of a province, whatever its first word."""
+    return _is_caps(s) and any(f" {p}" in f" {_folded(s)} " for p in _LOCALITY_START[:2])
 
 
 def _is_organ(s: str) -> bool:
@@ -286,10 +292,9 @@ def _joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
         return False
     if _is_motto(sa) and "nam" in _folded(sa).split()[-1:]:
         return False  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" is whole
-    low = _lower(sb) + " "
-    # "ỦY BAN NHÂN" / "DÂN", "THỦ TƯỚNG CHÍNH" / "PHỦ", "CỘNG" / "HÒA XÃ HỘI ...": the next
-    # line does not start an organ or a locality of its own
-    return not low.startswith(_ORGAN_PREFIXES) and not (_folded(sb) + " ").startswith(_LOCALITY_START)
+    # "ỦY BAN NHÂN" / "DÂN", "THỦ TƯỚNG CHÍNH" / "PHỦ", "CỘNG" / "HÒA XÃ HỘI ...": the break
+    # falls inside a known name (not "CỤC THUẾ" / "THUẾ TỈNH TÂY NINH": two organs)
+    return _wraps_inside_name(sa, sb)
 
 
 def _unwrap(lines: list[_Line], first: int, text: str, limit: int = 60) -> list[tuple[_Line, int]]:
@@ -396,9 +401,9 @@ def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
             break
         if _doc_type(line) is not None and s.endswith(":"):
             break  # enacting formula "QUYẾT ĐỊNH:" opens the body
-        if _is_caps(s) and _CAPTION_RE.match(s):
+        if _is_caps(s) and _CAPTION_RE.match(s) and not title:
             subject, at = _caption(h, cell)
-            if subject and not title:
+            if subject:
                 title.append((subject, (cell.start + at, cell.end)))
         elif _is_caps(s) and (
             _meeting_term(h, cell) is not None if h.doc_type in _LAW_TYPES else _zone_caps_line(h, cell)
@@ -443,7 +448,7 @@ def _vv_lines(lines: list[_Line], k: int, stop: int) -> tuple[list[_Cell], int]:
         s = lines[j].text
         if _NUMBER_RE.match(s) or _DATE_RE.search(s) or _is_motto(s) or _is_separator(s):
             break
-        if not (s[:1].islower() or (_is_caps(first) and _is_caps(s))):
+        if not (s[:1].islower() or (_is_caps(first) and _is_caps(s)) or _words(s) <= 3):
             break
         more.append(_Cell(*lines[j].span(), s))
         j += 1
@@ -542,7 +547,7 @@ def _parse_bare_header(lines: list[_Line]) -> _Header:
     strong = probe.number or probe.date or any(_is_motto(c.text) for ln in lines[:end] for c in ln.cells())
     if not strong:
         return _Header()
-    probe.organs = [o for o in probe.organs if _is_organ(o[0])]
+    probe.organs = [o for o in probe.organs if _is_organ(o[0]) or _names_locality(o[0])]
     probe.end = end
     return probe
 

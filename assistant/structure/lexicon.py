@@ -140,3 +140,31 @@ def _proper_role(raw: str) -> str:
 def _proper_name(raw: str) -> str:
     return " ".join(w.capitalize() if w.isupper() else w for w in raw.split())
 
+
+
+# Multi-word names that header and signature lines are hard-wrapped inside ("ỦY BAN NHÂN" /
+# "DÂN"): a line break between two words that follow each other in one of these is a wrap.
+_WRAPPED_PHRASES = (
+    "cộng hòa xã hội chủ nghĩa việt nam", "ủy ban nhân dân", "hội đồng nhân dân", "văn phòng chính phủ",
+    "thủ tướng chính phủ", "ủy ban thường vụ quốc hội", "ban chấp hành trung ương", "ban thường vụ",
+    "ngân hàng nhà nước việt nam", "bộ tài chính", "bộ kế hoạch và đầu tư", "bộ công thương", "bộ nội vụ",
+    "bộ tư pháp", "bộ quốc phòng", "bộ công an", "bộ y tế", "bộ giáo dục và đào tạo", "bộ xây dựng",
+    "bộ giao thông vận tải", "bộ ngoại giao", "bộ lao động thương binh và xã hội", "bộ khoa học và công nghệ",
+    "bộ thông tin và truyền thông", "bộ văn hóa thể thao và du lịch", "bộ nông nghiệp và phát triển nông thôn",
+    "bộ nông nghiệp và môi trường", "bộ tài nguyên và môi trường", "bộ dân tộc và tôn giáo",
+    "tòa án nhân dân tối cao", "viện kiểm sát nhân dân tối cao", "kiểm toán nhà nước", "thanh tra chính phủ",
+    "ủy ban dân tộc", "mặt trận tổ quốc việt nam", "chủ tịch ủy ban nhân dân", "chủ tịch hội đồng nhân dân",
+    "tỉnh ủy", "thành ủy", "huyện ủy", "đảng ủy", "đảng bộ", "đảng cộng sản việt nam", "quốc hội",
+    "thành phố", "thị xã", "thị trấn", "sở tài chính", "sở nội vụ", "cục hải quan", "cục thuế",
+    "văn bản hợp nhất", "xác thực văn bản hợp nhất", "phó chủ tịch", "phó thủ tướng", "bộ trưởng",
+    "thứ trưởng", "giám đốc", "cục trưởng", "trưởng ban", "chánh văn phòng", "hồ chí minh", "thừa thiên huế",
+)  # fmt: skip
+_WRAP_PAIRS = {
+    (a, b) for p in _WRAPPED_PHRASES for a, b in zip(_folded(p).split(), _folded(p).split()[1:])
+}
+
+
+def _wraps_inside_name(a: str, b: str) -> bool:
+    """Does a line ending with ``a`` and a line starting with ``b`` split a known name?"""
+    wa, wb = _folded(a).split(), _folded(b).split()
+    return bool(wa and wb) and ((wa[-1].strip(",.;-"), wb[0].strip(",.;-")) in _WRAP_PAIRS or len(wa) == 1)

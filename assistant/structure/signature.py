@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .header import _doc_type
-from .lexicon import _proper_name, _proper_organ, _proper_role
+from .lexicon import _proper_name, _proper_organ, _proper_role, _wraps_inside_name
 from .lines import (
     _BULLET_RE,
     _folded,
@@ -39,7 +39,7 @@ _ROLE_PREFIXES = tuple(
         "thống đốc", "phó thống đốc", "tổng kiểm toán", "phó tổng kiểm toán", "phó chánh thanh tra",
         "phó viện trưởng", "phó hiệu trưởng", "phó chánh án", "tổng thanh tra", "phó tổng thanh tra",
         "chủ nhiệm ủy ban", "trưởng đoàn", "phó trưởng đoàn", "giám đốc sở", "phó giám đốc sở",
-        "q. chủ tịch", "quyền chủ tịch", "chi cục trưởng", "phó chi cục trưởng", "trưởng phòng",
+        "q. chủ tịch", "quyền chủ tịch", "phó", "trưởng", "chi cục trưởng", "phó chi cục trưởng", "trưởng phòng",
     )
 )
 _MARK_RE = re.compile(r"^[(\[].{0,40}[)\]]$")
@@ -108,7 +108,7 @@ def _tail_joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
     sa, sb = a.text, b.text
     ka, kb = _tail_kind(sa), _tail_kind(sb)
     if ka in ("authority", "role", "caps") and kb == "caps" and _words(sa) + _words(sb) <= 14:
-        return not (_lower(sb) + " ").startswith(_ROLE_PREFIXES) and not _AUTH_RE.match(sb)
+        return not (_lower(sb) + " ").startswith(_ROLE_PREFIXES) and not _AUTH_RE.match(sb) and _wraps_inside_name(sa, sb)
     one_word = len(sa.split()) == 1 and sa.isalpha() and sa[:1].isupper()
     return one_word and kb in ("name", "text") and _is_name(f"{sa} {sb}") and _folded(sa) in _SURNAMES
 
@@ -187,6 +187,8 @@ def _read_tail(lines: list[_Line], tail: _Tail) -> None:
                 after = re.sub(r"^nơi\s+nhận\s*:?\s*", "", cell.text, flags=re.IGNORECASE)
                 if after.strip(" -–;,."):
                     _add_recipient(tail, after, cell.end - len(after), cell.end, bullet=True)
+            elif kind in ("authority", "role") and tail.signer:
+                block = "signature"  # a form's own signature lines in an appendix: one signer is read
             elif kind == "authority":
                 m = _AUTH_RE.match(cell.text)
                 assert m is not None
