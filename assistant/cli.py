@@ -233,6 +233,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parse(args: argparse.Namespace) -> int:
+    """What the parser reads from each file (header, signature, recipients, outline), without indexing."""
+    from .parse_report import parse_documents, to_json, to_table
+
+    for n, path in enumerate(args.paths):
+        for doc, parsed in parse_documents(Path(path)):  # a bad file: one-line LoadError, exit 1
+            if args.json:
+                _emit(to_json(doc, parsed))
+            else:
+                print(("\n" if n else "") + to_table(doc, parsed))
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Trợ lý hỏi đáp văn bản chính sách tiếng Việt")
@@ -289,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     common(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("parse", help="show what the parser reads from files (header, signature, outline), no indexing")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="document files")
+    p.add_argument("--json", action="store_true", help="one JSON line per document")
+    p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("serve", help="start the web UI (Gradio) after indexing corpus/")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
