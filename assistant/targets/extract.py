@@ -458,9 +458,11 @@ def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | No
         period = _period(sentence, fig, left, right)
         if not period and prev and (inherited or in_parens):
             period = prev[3]
+        if not period:  # "Phấn đấu đến năm 2015, GDP ... đạt 1.260 tỷ đồng; tỷ trọng ... 29%"
+            period = _period(sentence, Figure(fig.start, fig.start, "", "", 0), 0, fig.start)
         text_before = sentence[left : fig.start]
         kind = _kind(sentence, figs, n, fig, text_before, sentence[end:right], period, heading_kind, doc, doc_year)
-        if not period and kind == "target" and heading_kind == "target":
+        if not period and kind == "target" and not _ACHIEVED_CUES.search(sentence):
             period = _inherited_period(doc, par)
         if place is None:
             place = _place(sentence, doc)

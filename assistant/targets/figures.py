@@ -62,6 +62,9 @@ class Figure:
         return bool(self.unit)
 
 
+_RANGE_RE = re.compile(rf"\s*[-–]\s*(?:{NUMBER})")
+
+
 def parse_number(value: str) -> float:
     """'1.260' -> 1260.0, '19,6' -> 19.6, '8.000.000' -> 8000000.0."""
     v = value.strip()
@@ -90,6 +93,8 @@ def find_figures(sentence: str) -> list[Figure]:
     text = masked(sentence)
     out: list[Figure] = []
     for m in _NUMBER_RE.finditer(text):
+        if out and m.start() < out[-1].end:
+            continue  # the upper bound of a range already read
         value = m.group(0)
         before = text[max(0, m.start() - 30) : m.start()]
         if _REFERENCE_BEFORE.search(before):
@@ -109,9 +114,27 @@ def find_figures(sentence: str) -> list[Figure]:
             um = _MULT_ONLY_RE.match(rest)
             if um:
                 unit, end = um.group("u"), m.end() + um.end()
+        if not unit or unit.startswith("%"):
+            # a range "8,3 - 8,5%", "85%-90%": one figure, valued at its lower bound
+            rng = _RANGE_RE.match(text, end)
+            if rng:
+                um = _PERCENT_RE.match(text, rng.end()) or (None if unit else _MEASURE_RE.match(text, rng.end()))
+                if um:
+                    unit = um.group("u") + re.sub(r"\s+", "", um.group("rate") or "")
+                    value = text[m.start() : rng.end()].strip()
+                    value = re.sub(r"\s*%", "", value)
+                    end = um.end()
+        if unit and not unit.startswith("%"):
+            # "91.299 tỷ đồng - 97.386 tỷ đồng": both bounds with their unit
+            rng = _RANGE_RE.match(text, end)
+            if rng and text[rng.end() :].lstrip().startswith(unit.split("/")[0]):
+                um = _MEASURE_RE.match(text, rng.end())
+                if um:
+                    value = f"{value} - {text[rng.start():rng.end()].strip(' -–')}"
+                    end = um.end()
         if _is_year(value) and not unit:
             continue  # a year ("năm 2015", "đến 2020")
         if re.match(r"\s*(?:[/:hg]\d|giờ|h\b)", rest):
             continue  # "8/3", "7:30", "8h", times of day
-        out.append(Figure(m.start(), end, value, unit, parse_number(value)))
+        out.append(Figure(m.start(), end, value, unit, parse_number(re.split(r"\s*[-–]\s*", value)[0])))
     return out
