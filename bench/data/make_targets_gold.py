@@ -1,0 +1,183 @@
+"""Writes targets_gold.jsonl from the hand-made labels below (see targets_gold.md).
+
+Each label: (value as written, unit, kind, period, indicator). Kept as Python tuples
+only because they are quicker to type and review than JSON; the JSONL is what the
+benchmark reads. Re-run after editing: python bench/data/make_targets_gold.py
+"""
+
+import json
+from pathlib import Path
+
+T, A, B = "target", "achieved", "baseline"
+GOLD = {
+    "ket-luan-11-KL-TU-quang-tri-2012-cong-nghiep": [
+        ("19,6", "%/năm", A, "2004-2010", "tốc độ tăng bình quân giá trị sản xuất công nghiệp"),
+        ("12,44", "%", B, "2004", "tỷ trọng ngành công nghiệp trong GDP của tỉnh"),
+        ("13,6", "%", A, "2010", "tỷ trọng ngành công nghiệp trong GDP của tỉnh"),
+        ("10,5", "%", B, "2005", "tỷ trọng ngành công nghiệp khai thác"),
+        ("7,3", "%", A, "2010", "tỷ trọng ngành công nghiệp khai thác"),
+        ("5,5", "%", B, "2005", "tỷ trọng công nghiệp sản xuất điện nước"),
+        ("13,1", "%", A, "2010", "tỷ trọng công nghiệp sản xuất điện nước"),
+        ("79,6", "%", A, "", "tỷ trọng công nghiệp chế biến trong cơ cấu sản xuất của toàn ngành"),
+        ("2", "khu", A, "", "khu công nghiệp"),
+        ("1", "khu", A, "", "khu kinh tế"),
+        ("13", "cụm", A, "", "cụm công nghiệp, làng nghề"),
+        ("98", "dự án", A, "", "dự án đăng ký đầu tư"),
+        ("48", "dự án", A, "", "dự án đang triển khai đầu tư xây dựng hoặc đã cấp phép đầu tư"),
+        ("50", "dự án", A, "", "dự án đã đi vào hoạt động"),
+        ("64", "MW", A, "", "công suất công trình Thủy lợi - Thủy điện Quảng Trị"),
+        ("25", "vạn tấn/năm", T, "", "công suất trạm nghiền Clinke"),
+    ],
+    "nghi-quyet-hnln5-khoa-x-bac-kan-cong-nghiep-2011-2015": [
+        ("8.000", "người", A, "2010", "số lao động làm việc trong lĩnh vực công nghiệp, tiểu thủ công nghiệp"),
+        ("11,94", "%/năm", A, "2006-2010", "tốc độ tăng trưởng giá trị sản xuất công nghiệp"),
+        ("33", "%/năm", T, "2006-2010", "tốc độ tăng trưởng giá trị sản xuất công nghiệp"),
+        ("24", "%", A, "2010", "cơ cấu công nghiệp - xây dựng cơ bản"),
+        ("34", "%", T, "2010", "cơ cấu công nghiệp - xây dựng cơ bản"),
+        ("8,81", "%", A, "2010", "tỷ trọng công nghiệp"),
+        ("25", "%/năm", T, "2011-2015", "mức tăng bình quân giá trị sản xuất công nghiệp"),
+        ("1.260", "tỷ đồng", T, "2015", "GDP ngành công nghiệp trên địa bàn"),
+        ("29", "%", T, "2015", "tỷ trọng công nghiệp - xây dựng trong GDP"),
+        ("17", "%", T, "2015", "tỷ trọng công nghiệp trong GDP"),
+        ("15", "%/năm", T, "2011-2015", "huy động ngân sách nhà nước trong lĩnh vực công nghiệp, tiểu thủ công nghiệp"),
+    ],
+    "tnt-31fb08f34535fce3": [
+        ("60", "%", T, "2025", "cơ quan quản lý nhà nước, chính quyền địa phương các cấp có lãnh đạo chủ chốt là nữ"),
+        ("40", "%", T, "2025", "tỷ lệ cán bộ, công chức, viên chức nữ trong diện quy hoạch các chức danh quản lý, lãnh đạo"),
+        ("50", "%", T, "2025", "tỷ lệ lao động nữ làm công hưởng lương"),
+        ("30", "%", T, "2025", "tỷ trọng lao động nữ làm việc trong khu vực nông nghiệp trong tổng số lao động nữ có việc làm"),
+        ("27", "%", T, "2025", "tỷ lệ nữ giám đốc/chủ doanh nghiệp, hợp tác xã"),
+        ("1,7", "lần", T, "2025", "số giờ trung bình làm công việc nội trợ và chăm sóc trong gia đình không được trả công của phụ nữ"),
+        ("80", "%", T, "2025", "người bị bạo lực gia đình được phát hiện được tiếp cận dịch vụ hỗ trợ cơ bản"),
+        ("50", "%", T, "2025", "người gây bạo lực gia đình được phát hiện được tư vấn, tham vấn"),
+        ("80", "%", T, "2025", "người bị bạo lực trên cơ sở giới được phát hiện được tiếp cận dịch vụ hỗ trợ cơ bản"),
+        ("50", "%", T, "2025", "người gây bạo lực trên cơ sở giới được phát hiện được tư vấn, tham vấn"),
+        ("100", "%", T, "2025", "số nạn nhân bị mua bán trở về được hưởng các dịch vụ hỗ trợ và tái hòa nhập cộng đồng"),
+        ("70", "%", T, "2025", "cơ sở trợ giúp xã hội công lập triển khai các hoạt động trợ giúp, phòng ngừa bạo lực trên cơ sở giới"),
+        ("107", "trẻ sơ sinh trai/100 trẻ sơ sinh gái", T, "2025", "tỷ số giới tính khi sinh"),
+        ("4", "/100.000 trẻ sinh ra còn sống", T, "2025", "tỷ lệ tử vong bà mẹ liên quan đến thai sản"),
+        ("23", "ca sinh/1.000 phụ nữ", B, "", "tỷ suất sinh ở trẻ vị thành niên"),
+        ("18", "ca sinh/1.000 phụ nữ", T, "2025", "tỷ suất sinh ở trẻ vị thành niên"),
+        ("90", "%", T, "2025", "tỷ lệ trẻ em trai và trẻ em gái dân tộc thiểu số hoàn thành giáo dục tiểu học"),
+        ("85", "%", T, "2025", "tỷ lệ hoàn thành cấp trung học cơ sở"),
+        ("30", "%", T, "2025", "tỷ lệ nữ học viên, học sinh, sinh viên được tuyển mới thuộc hệ thống giáo dục nghề nghiệp"),
+        ("50", "%", T, "2025", "tỷ lệ nữ thạc sĩ trong tổng số người có trình độ thạc sĩ"),
+        ("30", "%", T, "2025", "tỷ lệ nữ tiến sĩ trong tổng số người có trình độ tiến sĩ"),
+        ("60", "%", T, "2025", "dân số được tiếp cận kiến thức cơ bản về bình đẳng giới"),
+        ("100", "%", T, "2025", "tổ chức Đảng, chính quyền, cơ quan hành chính, đoàn thể được phổ biến thông tin về bình đẳng giới"),
+        ("100", "%", T, "2025", "xã, phường, thị trấn mỗi quý có ít nhất 04 tin, bài về bình đẳng giới"),
+        ("100", "%", T, "2025", "đài phát thanh và đài truyền hình ở địa phương có chuyên mục về bình đẳng giới"),
+        ("04", "Mô hình", T, "2025", "Mô hình một cửa"),
+    ],
+    "tnt-69db23c781b2e9aa": [
+        ("100", "%", T, "2035", "trẻ em trong cơ sở giáo dục mầm non được nuôi dưỡng, chăm sóc, giáo dục bảo đảm an toàn"),
+        ("100", "%", T, "2035", "trẻ em là con công nhân, người lao động có nhu cầu được đến trường, lớp"),
+        ("100", "%", T, "2035", "cán bộ quản lý, giáo viên mầm non và nhân viên được tiếp cận tài liệu trên nền tảng số"),
+        ("100", "%", T, "2035", "cán bộ quản lý, giáo viên mầm non và nhân viên được bồi dưỡng nâng cao năng lực"),
+        ("55", "%", T, "2035", "phường xây dựng và triển khai các mô hình giáo dục mầm non phù hợp với đặc thù địa phương"),
+        ("20", "%", T, "2035", "số nhóm trẻ trong cơ sở giáo dục mầm non"),
+        ("10", "%", T, "2035", "số trường mầm non công lập có tổ chức nhóm trẻ dưới 24 tháng tuổi"),
+        ("100", "%", T, "2035", "cơ sở giáo dục mầm non độc lập dân lập, tư thục đạt tiêu chuẩn trường học an toàn"),
+        ("100", "%", T, "2035", "cha mẹ trẻ em là công nhân làm việc ở khu công nghiệp được phổ biến kiến thức, kỹ năng"),
+        ("01", "triệu căn hộ", T, "2021-2030", "căn hộ nhà ở xã hội cho đối tượng thu nhập thấp, công nhân khu công nghiệp"),
+    ],
+    "tnt-a83fffe08d7aeed7": [
+        ("2,1", "con/phụ nữ", T, "", "tổng tỷ suất sinh"),
+        ("109", "bé trai/100 bé gái", T, "", "tỷ số giới tính khi sinh"),
+        ("22", "%", T, "", "tỷ lệ trẻ em dưới 15 tuổi"),
+        ("12", "%", T, "", "tỷ lệ người từ 65 tuổi trở lên"),
+        ("51", "%", T, "", "tỷ lệ phụ thuộc chung"),
+        ("90", "%", T, "", "tỷ lệ nam, nữ thanh niên được tư vấn, khám sức khoẻ trước khi kết hôn"),
+        ("50", "%", T, "", "số cặp tảo hôn"),
+        ("60", "%", T, "", "số cặp hôn nhân cận huyết thống"),
+        ("70", "%", T, "", "phụ nữ mang thai được tầm soát ít nhất 4 loại bệnh tật bẩm sinh phổ biến nhất"),
+        ("90", "%", T, "", "trẻ sơ sinh được tầm soát ít nhất 5 bệnh bẩm sinh phổ biến nhất"),
+    ],
+    "tnt-448306af3d3a91f7": [
+        ("43.346.068", "m2", T, "2030", "nhu cầu sử dụng đất phát triển mạng lưới cơ sở văn hóa và thể thao quốc gia"),
+        ("121.732", "tỷ đồng", T, "2021-2030", "nhu cầu vốn đầu tư mạng lưới cơ sở văn hóa và thể thao quốc gia"),
+        ("85-90", "%", T, "2021-2030", "tỷ lệ vốn ngân sách nhà nước"),
+        ("75-80", "%", T, "2021-2030", "ngân sách trung ương trong tổng vốn đầu tư"),
+        ("91.299 - 97.386", "tỷ đồng", T, "2021-2030", "ngân sách trung ương"),
+        ("10", "%", T, "2021-2030", "ngân sách địa phương trong tổng vốn đầu tư"),
+        ("12.173", "tỷ đồng", T, "2021-2030", "ngân sách địa phương"),
+        ("10-15", "%", T, "2021-2030", "vốn ngoài ngân sách và các nguồn vốn hợp pháp khác"),
+        ("12.173 - 18.260", "tỷ đồng", T, "2021-2030", "vốn ngoài ngân sách và các nguồn vốn hợp pháp khác"),
+    ],
+    "tnt-98be6e047028fade": [
+        ("10,22", "%", A, "", "tăng trưởng GRDP 09 tháng đầu năm"),
+        ("26,94", "%", A, "", "chỉ số sản xuất công nghiệp (IIP)"),
+        ("14,38", "%", A, "", "tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng"),
+        ("88,9", "%", A, "", "tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng so với mục tiêu tăng trưởng"),
+        ("47,5", "nghìn tỷ đồng", A, "", "tổng thu ngân sách 10 tháng"),
+        ("117,6", "%", A, "", "tổng thu ngân sách so với dự toán Trung ương giao"),
+        ("105,5", "%", A, "", "tổng thu ngân sách so với dự toán Hội đồng nhân dân tỉnh giao"),
+        ("86,7", "%", A, "2025", "hoạt động du lịch lũy kế 10 tháng so với mục tiêu tăng trưởng"),
+        ("72,4", "%", A, "2025", "giải ngân vốn đầu tư công so với kế hoạch Thủ tướng Chính phủ giao"),
+        ("54,4", "%", A, "", "giải ngân vốn đầu tư công bình quân chung của cả nước"),
+        ("1.219,11", "triệu USD", A, "", "thu hút vốn đầu tư FDI"),
+        ("84", "%", A, "", "vốn đầu tư FDI tăng so với cùng kỳ"),
+        ("115,1", "%", A, "2025", "vốn đầu tư FDI so với mục tiêu tăng trưởng năm 2025"),
+        ("61,3", "nghìn tỷ đồng", A, "", "thu hút vốn DDI"),
+        ("3", "lần", A, "", "vốn DDI so với cùng kỳ"),
+        ("71", "%", A, "2025", "vốn DDI so với mục tiêu năm 2025"),
+        ("10", "%", T, "2025", "tăng trưởng kinh tế mục tiêu Chính phủ giao"),
+        ("100", "%", T, "2025", "giải ngân kế hoạch vốn đầu tư công"),
+    ],
+    "tnt-826ed569ec2ddaa1": [
+        ("18.000", "km2", A, "", "quy mô diện tích"),
+        ("3,3", "triệu người", A, "", "quy mô dân số"),
+        ("6,26", "%", A, "", "tăng trưởng tổng sản phẩm (GRDP) quý III"),
+        ("6,9", "%", A, "2025", "tăng trưởng GRDP 9 tháng năm 2025"),
+        ("5,39", "%", A, "", "khu vực nông, lâm nghiệp và thủy sản"),
+        ("9,34", "%", A, "", "khu vực công nghiệp và xây dựng"),
+        ("7,22", "%", A, "", "khu vực dịch vụ"),
+        ("13.966", "tỷ đồng", A, "2025", "tổng thu ngân sách nhà nước 10 tháng"),
+        ("104,24", "%", A, "2025", "tổng thu ngân sách so với dự toán Trung ương giao"),
+        ("85,63", "%", A, "2025", "tổng thu ngân sách so với dự toán tỉnh giao"),
+        ("2,6", "tỷ USD", A, "", "tổng kim ngạch xuất khẩu"),
+        ("116,8", "%", A, "", "kim ngạch xuất khẩu so với kế hoạch"),
+        ("42", "%", A, "", "kim ngạch xuất khẩu tăng so cùng kỳ"),
+        ("8", "%", T, "2025", "tăng trưởng kinh tế của tỉnh"),
+        ("8,3 - 8,5", "%", T, "2025", "tăng trưởng kinh tế của cả nước"),
+        ("100", "%", T, "2025", "giải ngân kế hoạch vốn năm 2025"),
+        ("16.750", "tỷ đồng", T, "2026-2030", "nguồn ngân sách Trung ương hỗ trợ đầu tư nâng cấp các tuyến đường"),
+        ("200", "tỷ đồng", T, "", "hỗ trợ khắc phục hậu quả sau cơn bão số 13"),
+    ],
+    "tnt-24701a1c97c8c368": [
+        ("8,19", "%", A, "", "tăng trưởng kinh tế 9 tháng"),
+        ("15,55", "%", A, "", "sản xuất công nghiệp 10 tháng"),
+        ("9,2", "%", A, "", "mức tăng sản xuất công nghiệp cả nước"),
+        ("15,1", "%", A, "", "tổng mức bán lẻ hàng hóa và dịch vụ"),
+        ("9,3", "%", A, "", "bình quân cả nước tổng mức bán lẻ"),
+        ("18,3", "%", A, "", "xuất khẩu"),
+        ("16,2", "%", A, "", "bình quân cả nước xuất khẩu"),
+        ("33,7", "%", A, "", "tổng thu du lịch"),
+        ("66,7", "%", A, "", "giải ngân đầu tư công"),
+        ("54,4", "%", A, "", "bình quân cả nước giải ngân"),
+        ("27,5", "%", A, "", "thu hút vốn đầu tư trực tiếp"),
+        ("12,9", "%", A, "", "số doanh nghiệp thành lập mới"),
+        ("56", "nhiệm vụ", A, "", "nhiệm vụ giao trên Hệ thống thông tin, giám sát của Trung ương"),
+        ("64", "người/xã", A, "", "đội ngũ cán bộ, công chức cấp xã trung bình"),
+        ("2,5 - 5,5", "tỷ đồng/xã, phường", A, "", "đầu tư cơ sở vật chất, hạ tầng kỹ thuật công nghệ thông tin"),
+        ("91,67", "%", A, "", "giải quyết hồ sơ"),
+        ("1.500", "tỷ đồng", A, "2025", "số vốn dư, không có khả năng giải ngân"),
+        ("2", "", B, "", "số lượng cấp phó tại các phòng chuyên môn của cấp xã"),
+        ("3", "phó trưởng phòng", T, "", "số lượng cấp phó tại các phòng chuyên môn của cấp xã"),
+        ("19", "thôn", T, "2025", "phủ sóng thôn, bản khu vực miền núi lõm sóng"),
+    ],
+}
+
+
+def main() -> None:
+    out = Path(__file__).with_name("targets_gold.jsonl")
+    with open(out, "w", encoding="utf-8") as fh:
+        for doc_id, rows in GOLD.items():
+            for value, unit, kind, period, indicator in rows:
+                fh.write(json.dumps({"doc_id": doc_id, "value": value, "unit": unit, "kind": kind, "period": period,
+                                     "indicator": indicator}, ensure_ascii=False) + "\n")
+    print(f"{out}: {sum(len(r) for r in GOLD.values())} figures in {len(GOLD)} documents")
+
+
+if __name__ == "__main__":
+    main()
