@@ -111,6 +111,7 @@ def prf(m: int, p: int, g: int) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--errors", action="store_true", help="list unmatched gold and rows (full match)")
     args = ap.parse_args()
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     doc_ids = list(dict.fromkeys(g["doc_id"] for g in gold))
@@ -145,6 +146,22 @@ def main() -> None:
         p, r, f = prf(m, np_, ng)
         per_doc.append(f"| {d.id} | {ng} | {np_} | {p:.2f} | {r:.2f} |")
     lines += ["", "Per document (full match):", "", "| document | gold | rows | P | R |", "|---|---|---|---|---|", *per_doc]
+    if args.errors:
+        for d in docs:
+            g = [x for x in gold if x["doc_id"] == d.id]
+            left = [x for x in pred if x["doc_id"] == d.id]
+            missed = []
+            for x in g:
+                hit = next((i for i, p in enumerate(left) if same(LEVELS[3], x, p)), None)
+                if hit is None:
+                    missed.append(x)
+                else:
+                    left.pop(hit)
+            print(f"== {d.id}")
+            for x in missed:
+                print(f"  MISS {x['value']} {x['unit']} {x['kind']} {x['period']!r} | {x['indicator']}")
+            for p in left:
+                print(f"  XTRA {p['value']} {p['unit']} {p['kind']} {p['period']!r} | {p['indicator']}")
     publish("targets", "\n".join(lines), write=not args.no_write)
 
 

@@ -29,7 +29,7 @@ from typing import Iterable
 from ..citations import citation_string
 from ..documents import Document, Paragraph, Passage
 from ..text import split_sentences, unify_tone_marks, word_tokenize
-from .figures import TIME_UNITS, Figure, find_figures
+from .figures import MULTIPLIERS, NOT_COUNTED, TIME_UNITS, Figure, find_figures
 from .model import TargetRow
 
 #: Bump when extraction output changes: stored tables of older versions are rebuilt.
@@ -113,7 +113,7 @@ _NOUN_TAGS = frozenset("N Np Nc Ny Nb Nu".split())
 
 _TIME_EXPR = re.compile(
     r"(?:(?:trong\s+)?giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ)?\s*(?:(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2})"
-    r"|(?:(?:đến|tới|trước|sau|từ|vào|trong|cuối|đầu|hết)\s+)*(?:năm|hết\s+năm)\s+(?:19|20)\d{2}"
+    r"|(?:(?:đến|tới|trước|sau|từ|vào|trong|cuối|đầu|hết|giữa)\s+)*năm\s+(?:19|20)\d{2}"
     r"|(?:đến|tới|trước|vào)\s+(?:19|20)\d{2}"
     r"|(?:trong\s+)?\d+\s+năm\s+(?:qua|tới|gần\s+đây)"
     r"|(?:đến|tới)\s+nay",
@@ -164,8 +164,8 @@ def _is_nominal(t: _Tok) -> bool:
 # --- pieces -------------------------------------------------------------------------------
 def _clause_bounds(sentence: str, fig: Figure) -> tuple[int, int]:
     """The stretch of the sentence around a figure between ; : ( ) and sentence ends."""
-    left = max((sentence.rfind(c, 0, fig.start) for c in ";:()\n"), default=-1) + 1
-    rights = [i for c in ";()\n" if (i := sentence.find(c, fig.end)) >= 0]
+    left = max((sentence.rfind(c, 0, fig.start) for c in ";:()"), default=-1) + 1
+    rights = [i for c in ";()" if (i := sentence.find(c, fig.end)) >= 0]
     return left, min(rights) if rights else len(sentence)
 
 
@@ -185,7 +185,9 @@ def _comparator(sentence: str, fig: Figure, left: int) -> str:
 def _period(sentence: str, fig: Figure, left: int, right: int) -> str:
     """The time expression nearest the figure in its clause: directly after it ("7,3% năm
     2010"), else before it, else after it; "" when the clause names none."""
-    spans = [(m.start(), m.end(), m.group(0)) for m in _TIME_EXPR.finditer(sentence)]
+    refs = _reference_spans(sentence)
+    spans = [(m.start(), m.end(), m.group(0)) for m in _TIME_EXPR.finditer(sentence)
+             if not any(a <= m.start() < b for a, b in refs)]
     inside = [s for s in spans if s[0] >= left and s[1] <= right]
 
     def norm(expr: str) -> str:
@@ -205,6 +207,17 @@ def _period(sentence: str, fig: Figure, left: int, right: int) -> str:
     if after:
         return after[0][2]
     return ""
+
+
+_DOC_REF = re.compile(
+    r"(?:số\s+)?\d+[\w./-]*/[\w./-]*[A-ZĐ][\w./-]*\s*(?:ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|/\d{1,2}/\d{4}))?",
+)
+
+
+def _reference_spans(sentence: str) -> list[tuple[int, int]]:
+    """Document numbers with their dates: "338/QĐ-TTg ngày 03 tháng 4 năm 2023" dates
+    the decision, not the figure."""
+    return [(m.start(), m.end()) for m in _DOC_REF.finditer(sentence)]
 
 
 def _strip_time(toks: list[_Tok], sentence: str) -> list[_Tok]:
@@ -277,7 +290,7 @@ def _before_tokens(toks: list[_Tok], sentence: str, left: int, fig: Figure, floo
         if t.text == ",":
             tail = _trim(cand[i + 1 :])
             joined = i > 0 and _is_nominal(cand[i - 1]) and tail and _is_nominal(tail[0]) and tail[0].start == cand[i + 1].start
-            if not joined:
+            if not joined and any(_is_nominal(x) for x in tail):
                 cut = i + 1
                 break
     return _trim(cand[cut:])
@@ -307,7 +320,7 @@ def _count_unit(toks: list[_Tok], fig: Figure) -> str:
     if not nxt:
         return ""
     t = nxt[0]
-    if t.start - fig.end > 2 or t.tag not in _NOUN_TAGS or _word(t) in TIME_UNITS:
+    if t.start - fig.end > 2 or t.tag not in _NOUN_TAGS or _word(t) in TIME_UNITS or _word(t) in NOT_COUNTED:
         return ""
     if t.text[:1].isupper() and t.tag == "Np":
         return ""
@@ -432,18 +445,29 @@ def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | No
         unit = fig.unit or _count_unit(toks, fig)
         if not unit:
             continue
+        counted = not fig.unit or fig.unit in MULTIPLIERS or fig.unit.startswith("/")
+        if fig.unit in MULTIPLIERS or fig.unit.startswith("/"):  # "01 triệu căn hộ", "56/93 nhiệm vụ"
+            noun = _count_unit(toks, Figure(fig.start, fig.end, fig.value, "", fig.number))
+            if noun:
+                unit = f"{fig.unit} {noun}" if fig.unit in MULTIPLIERS else f"{fig.unit} {noun}".replace("/ ", "/")
+            fig = Figure(fig.start, fig.end, fig.value, "", fig.number) if noun else fig
         left, right = _clause_bounds(sentence, fig)
         in_parens = left > 0 and sentence[left - 1] == "("
         if in_parens and not sentence[left:fig.start].strip() and prev is None:
             # "công trình Thủy điện Quảng Trị (64MW)": the phrase before the bracket
-            left = max((sentence.rfind(c, 0, left - 1) for c in ";:()\n"), default=-1) + 1
+            left = max((sentence.rfind(c, 0, left - 1) for c in ";:()"), default=-1) + 1
             in_parens = False
         floor = prev[0].end if prev and prev[2] == left else 0
         before = _before_tokens(toks, sentence, left, fig, floor)
         nominal = [t for t in before if _is_nominal(t)]
         after = _after_tokens(toks, fig, right)
+        end = fig.end
+        if not fig.unit:  # the counted noun is part of the figure span
+            nxt = [t for t in toks if t.start >= fig.end]
+            end = nxt[0].end if nxt else fig.end
         inherited = False
-        if not fig.unit and after and not any(unit.lower() in t.low for t in nominal):
+        rate = bool(re.match(r"[^\W\d_ ]*(?: [^\W\d_ ]+)?/", sentence[end:])) or "/" in unit
+        if counted and after and not rate and not any(unit.split()[-1].lower() in t.low for t in nominal):
             indicator = _phrase(after, sentence)  # a count: the counted noun phrase
         elif nominal:
             indicator = _phrase(before, sentence)
@@ -451,10 +475,6 @@ def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | No
             indicator, inherited = prev[1], True
         else:
             indicator = _phrase(after, sentence)
-        end = fig.end
-        if not fig.unit:  # the counted noun is part of the figure span
-            nxt = [t for t in toks if t.start >= fig.end]
-            end = nxt[0].end if nxt else fig.end
         period = _period(sentence, fig, left, right)
         if not period and prev and (inherited or in_parens):
             period = prev[3]
@@ -506,6 +526,8 @@ def _kind(sentence, figs, n, fig, text_before, text_after, period, heading_kind,
     if re.match(r"\s*\(?\s*(?:năm\s+gốc|mốc)", text_after):
         return "baseline"
     kind = _clause_kind(text_before, text_after)
+    if kind == "achieved" and heading_kind == "target" and re.search(r"hiện\s+(?:nay|có|tại|trạng)", text_before, re.I):
+        return "baseline"  # "Mục tiêu ... Hiện nay, tổng số trạm ... khoảng 180 trạm"
     if kind:
         return kind
     end = _end_year(period)
@@ -520,13 +542,16 @@ def _kind(sentence, figs, n, fig, text_before, text_after, period, heading_kind,
 
 
 def _inherited_period(doc: Document, par: Paragraph | None) -> str:
-    """A target without a period of its own takes the one of its headings, else the title."""
-    texts = (doc.heading_titles(par.section_path)[::-1] if par else []) + [doc.meta.title]
+    """A target without a period of its own takes the one of the label line before its
+    paragraph ("Giai đoạn 2025 - 2030"), else of its headings, innermost first
+    ("Mục tiêu đến hết năm 2026", "Giai đoạn 1 (2026 - 2028)"), else of the title."""
+    texts = (_label_lines(doc, par) + doc.heading_titles(par.section_path)[::-1] if par else []) + [doc.meta.title]
     for text in texts:
         if pair := _YEAR_PAIR.search(text):
             return f"{pair.group(1)}-{pair.group(2)}"
-        if m := re.search(r"(?:đến|tới)\s+năm\s+((?:19|20)\d{2})", text):
-            return m.group(1)
+        for m in _TIME_EXPR.finditer(text):
+            if year := _YEAR.search(m.group(0)):
+                return year.group(1)
     return ""
 
 

@@ -17,7 +17,7 @@ from ..text import _PROTECTED
 
 #: A number as written: "1.260", "19,6", "8.000.000", "25", "0,5".
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-_NUMBER_RE = re.compile(rf"(?<![\w.,/%-])(?:{NUMBER})(?![\w]*[/-][A-ZĐ])")
+_NUMBER_RE = re.compile(rf"(?<![\w.,/%\[-])(?:{NUMBER})(?![\w]*[/-][A-ZĐ])")
 
 #: Multipliers that belong to the unit: "1.260 tỷ đồng", "25 vạn tấn".
 MULTIPLIERS = ("nghìn tỷ", "ngàn tỷ", "nghìn", "ngàn", "triệu", "tỷ", "tỉ", "vạn", "trăm")
@@ -37,14 +37,17 @@ _MULT_ONLY_RE = re.compile(r"\s?(?P<u>(?:" + "|".join(MULTIPLIERS) + r"))(?!\w)"
 _PERCENT_RE = re.compile(r"\s?(?P<u>%)(?P<rate>\s?/\s?(?:năm|tháng|quý|năm học))?")
 
 #: Time units: "7 năm", "15 ngày" are durations or deadlines, not indicators.
-TIME_UNITS = frozenset("năm tháng ngày giờ phút giây tuần quý thế_kỷ".split())
+TIME_UNITS = frozenset("năm tháng ngày giờ phút giây tuần quý thế_kỷ tuổi".split())
+#: Counted nouns that name levels, kinds or parts rather than quantities ("chính quyền 02
+#: cấp", "3 cấp độ", "08 nhóm giải pháp", "4 loại bệnh", "37 luật"): never figures.
+NOT_COUNTED = frozenset("cấp cấp_độ nhóm loại bước giai_đoạn luật điều khoản chương phần mục tầng chiều".split())
 
 #: Words after which a number is a reference, not a figure ("Điều 5", "lần thứ 6").
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:điều|khoản|điểm|mục|chương|phần|phụ lục|số|thứ|khóa|khoá|lần thứ|nghị quyết|quyết định|"
     r"kết luận|chỉ thị|thông tư|nghị định|luật|kế hoạch|công văn|văn bản|tờ trình|báo cáo|hội nghị|"
     r"đại hội|ngày|tháng|năm|quý|giai đoạn|mẫu|biểu|bảng|phiên bản|tiêu chuẩn|tcvn|qcvn|iso|"
-    r"quốc lộ|tỉnh lộ|đường|tuyến|lô|thửa|tờ bản đồ|phòng|tầng|km|kênh)\s*$)",
+    r"quốc lộ|tỉnh lộ|đường|tuyến|lô|thửa|tờ bản đồ|phòng|tầng|km|kênh|top|hạng|nhóm|bão|cơn bão)\s*$)",
     re.IGNORECASE,
 )
 
@@ -134,7 +137,16 @@ def find_figures(sentence: str) -> list[Figure]:
                     end = um.end()
         if _is_year(value) and not unit:
             continue  # a year ("năm 2015", "đến 2020")
-        if re.match(r"\s*(?:[/:hg]\d|giờ|h\b)", rest):
+        if not unit and re.match(r"[^\W\d_]", rest):
+            continue  # a code glued to a number: "5G", "4G", "3D"
+        if rest[:1] == "]":
+            continue  # a footnote mark "[2]"
+        frac = re.match(r"/(\d{1,3}(?:\.\d{3})+|\d+)(?!\s*[/.]\s*\d)", rest)
+        if frac and not unit and (int(frac.group(1).replace(".", "")) > 31 or "." in frac.group(1)):
+            # a rate or a share: "4/100.000 trẻ sinh ra", "56/93 nhiệm vụ"
+            unit = frac.group(0)
+            end = m.end() + frac.end()
+        elif re.match(r"\s*(?:[/:hg]\d|giờ|h\b)", rest):
             continue  # "8/3", "7:30", "8h", times of day
         out.append(Figure(m.start(), end, value, unit, parse_number(re.split(r"\s*[-–]\s*", value)[0])))
     return out
