@@ -92,7 +92,7 @@ _BOUNDARY = frozenset(";:()[].!?…\"“”")
 _TRAIL = frozenset(
     """đạt đạt_được chiếm là bằng còn lên xuống tăng giảm tăng_lên giảm_xuống giảm_còn trên dưới khoảng
     gần hơn tối_thiểu tối_đa ít_nhất không_dưới không_thấp_hơn không_quá từ đến với ở mức_độ bình_quân
-    mới ước ước_đạt đã sẽ có hiện_có được khoảng_chừng chỉ tới đạt_mức ở_mức vượt thấp cao ít nhất
+    mới ước ước_đạt đã sẽ có hiện_có được thực_hiện khoảng_chừng chỉ tới đạt_mức ở_mức vượt thấp cao ít nhất
     tương_đương trung_bình chừng hiện_nay hiện trở_lên trở_xuống lần đạt_tỷ_lệ phải cần""".split()
 )
 _LEAD = frozenset(
@@ -116,7 +116,9 @@ _TIME_EXPR = re.compile(
     r"|(?:(?:đến|tới|trước|sau|từ|vào|trong|cuối|đầu|hết|giữa)\s+)*năm\s+(?:19|20)\d{2}"
     r"|(?:đến|tới|trước|vào)\s+(?:19|20)\d{2}"
     r"|(?:trong\s+)?\d+\s+năm\s+(?:qua|tới|gần\s+đây)"
-    r"|(?:đến|tới)\s+nay",
+    r"|(?:đến|tới)\s+nay"
+    r"|(?:trong\s+|sau\s+)?\d+\s+tháng(?:\s+(?:đầu|cuối)\s+năm)?"
+    r"|quý\s+(?:I{1,3}|IV|[1-4])\b",
     re.IGNORECASE,
 )
 _YEAR_PAIR = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
@@ -158,14 +160,22 @@ def _word(t: _Tok) -> str:
 
 
 def _is_nominal(t: _Tok) -> bool:
+    if any(ch.isdigit() for ch in t.text):
+        return False
     return (t.tag in _NOUN_TAGS or _word(t) in _HEADS) and _word(t) not in _CUE_WORDS and _word(t) not in TIME_UNITS
 
 
 # --- pieces -------------------------------------------------------------------------------
+_GLOSS = re.compile(r"\((?:[^()\d]{1,40})\)")
+
+
 def _clause_bounds(sentence: str, fig: Figure) -> tuple[int, int]:
-    """The stretch of the sentence around a figure between ; : ( ) and sentence ends."""
-    left = max((sentence.rfind(c, 0, fig.start) for c in ";:()"), default=-1) + 1
-    rights = [i for c in ";()" if (i := sentence.find(c, fig.end)) >= 0]
+    """The stretch of the sentence around a figure between ; : ( ) and sentence ends.
+    A short gloss in brackets with no figure ("(GRDP)", "(theo giá thực tế)") is part of
+    the phrase, not a boundary."""
+    masked = _GLOSS.sub(lambda m: " " * len(m.group(0)), sentence)
+    left = max((masked.rfind(c, 0, fig.start) for c in ";:()"), default=-1) + 1
+    rights = [i for c in ";()" if (i := masked.find(c, fig.end)) >= 0]
     return left, min(rights) if rights else len(sentence)
 
 
@@ -218,6 +228,21 @@ def _reference_spans(sentence: str) -> list[tuple[int, int]]:
     """Document numbers with their dates: "338/QĐ-TTg ngày 03 tháng 4 năm 2023" dates
     the decision, not the figure."""
     return [(m.start(), m.end()) for m in _DOC_REF.finditer(sentence)]
+
+
+def _strip_comparisons(toks: list[_Tok]) -> list[_Tok]:
+    """Drop "so với cùng kỳ", "so với kế hoạch" up to the next comma: what a figure is
+    compared with, not what it measures."""
+    out, skipping = [], False
+    for i, t in enumerate(toks):
+        w = _word(t)
+        if w in ("so_với", "so") and (w == "so_với" or (i + 1 < len(toks) and _word(toks[i + 1]) == "với")):
+            skipping = True
+        elif t.text == ",":
+            skipping = False
+        if not skipping:
+            out.append(t)
+    return out
 
 
 def _strip_time(toks: list[_Tok], sentence: str) -> list[_Tok]:
@@ -279,6 +304,7 @@ def _before_tokens(toks: list[_Tok], sentence: str, left: int, fig: Figure, floo
     lo = max(left, floor)
     cand = [t for t in toks if t.start >= lo and t.end <= fig.start]
     cand = _strip_time(cand, sentence)
+    cand = _strip_comparisons(cand)
     # the part after the last "với"/"trong đó"/"nhưng"; after the last comma too, unless
     # the comma joins two nouns of one phrase ("công nghiệp, tiểu thủ công nghiệp")
     cut = 0
@@ -418,12 +444,33 @@ def extract_document(doc: Document) -> list[TargetRow]:
     doc_year = doc.meta.year
     header_end = max((b for a, b in doc.blocks.get("header", [])), default=0)
     for pstart, pend in _body_spans(doc):
-        for s0, s1 in split_sentences(doc.text[pstart:pend]):
-            a, b = pstart + s0, pstart + s1
+        for a, b in _joined_sentences(doc.text, pstart, pend):
             if a < header_end:
                 continue
             rows.extend(_sentence_rows(doc, doc.text[a:b], a, doc_year))
     return rows
+
+
+def _joined_sentences(text: str, pstart: int, pend: int) -> list[tuple[int, int]]:
+    """Sentences of a paragraph, with pieces of a hard-wrapped sentence joined again: a
+    line break after a word with no closing punctuation ("đến năm\n2030 dự kiến là...",
+    "mục tiêu tăng trưởng kinh tế 8% trong năm 2025 của\nTỉnh") does not end a sentence."""
+    spans: list[tuple[int, int]] = []
+    for s0, s1 in split_sentences(text[pstart:pend]):
+        a, b = pstart + s0, pstart + s1
+        if spans:
+            pa, pb = spans[-1]
+            gap = text[pb:a]
+            prev_end = text[pb - 1 : pb]
+            if "\n" in gap and gap.count("\n") == 1 and (prev_end.isalnum() or prev_end in ",-–") \
+                    and not _LIST_START.match(text[a:b]):
+                spans[-1] = (pa, b)
+                continue
+        spans.append((a, b))
+    return spans
+
+
+_LIST_START = re.compile(r"\s*(?:[-+•*]|\d+[.)]\s|[a-zđ]\)|[IVX]+\.)")
 
 
 def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | None) -> list[TargetRow]:
@@ -453,20 +500,34 @@ def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | No
             fig = Figure(fig.start, fig.end, fig.value, "", fig.number) if noun else fig
         left, right = _clause_bounds(sentence, fig)
         in_parens = left > 0 and sentence[left - 1] == "("
-        if in_parens and not sentence[left:fig.start].strip() and prev is None:
-            # "công trình Thủy điện Quảng Trị (64MW)": the phrase before the bracket
-            left = max((sentence.rfind(c, 0, left - 1) for c in ";:()"), default=-1) + 1
-            in_parens = False
         floor = prev[0].end if prev and prev[2] == left else 0
         before = _before_tokens(toks, sentence, left, fig, floor)
+        if in_parens and prev is None and not any(_is_nominal(t) for t in before):
+            # "công trình Thủy điện Quảng Trị (64MW)", "(khoảng 1.500 tỷ đồng)": the phrase before the bracket
+            left = max((sentence.rfind(c, 0, left - 1) for c in ";:()"), default=-1) + 1
+            in_parens = False
+            before = _before_tokens(toks, sentence, left, fig, 0)
+        colon = sentence.rfind(":", 0, left) if left > 0 and sentence[left - 1] == ":" else -1
+        if colon >= 0 and not any(_is_nominal(t) for t in before):
+            # "tỷ lệ vốn ngân sách nhà nước dự kiến: 85%-90% tổng vốn đầu tư": the label names it
+            label = _before_tokens(toks, sentence, 0, Figure(colon, colon, "", "", 0), 0)
+            if any(_word(t) in _HEADS for t in label):
+                before = label
         nominal = [t for t in before if _is_nominal(t)]
         after = _after_tokens(toks, fig, right)
         end = fig.end
         if not fig.unit:  # the counted noun is part of the figure span
             nxt = [t for t in toks if t.start >= fig.end]
             end = nxt[0].end if nxt else fig.end
+            per = re.match(r"(?:\s?[^\W\d_]+){0,2}\s?/\s?(?:\d{1,3}(?:\.\d{3})*\s)?[^\W\d_]+(?:\s[^\W\d_]+)?", sentence[end:])
+            if per and not fig.unit:  # "23 ca sinh/1.000 phụ nữ", "107 bé trai/100 bé gái": a rate
+                end += per.end()
+                unit = sentence[fig.end : end].strip()
         inherited = False
-        rate = bool(re.match(r"[^\W\d_ ]*(?: [^\W\d_ ]+)?/", sentence[end:])) or "/" in unit
+        # a rate ("per 1.000 women") is named by the phrase before it; a share of a count
+        # ("56/93 nhiệm vụ") by the counted phrase after it
+        share = re.search(r"/\s?(\d{1,3}(?:\.\d{3})*|\d+)", unit)
+        rate = "/" in unit and not (share and not re.fullmatch(r"10+|1(?:\.000)+", share.group(1)))
         if counted and after and not rate and not any(unit.split()[-1].lower() in t.low for t in nominal):
             indicator = _phrase(after, sentence)  # a count: the counted noun phrase
         elif nominal:
