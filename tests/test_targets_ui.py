@@ -67,6 +67,8 @@ def test_tab_in_chromium_opens_the_source(app):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(app.url)
             page.get_by_role("tab", name="Chỉ tiêu", exact=True).click()
+            page.locator("#tg-indicator textarea, #tg-indicator input").first.fill("giá trị sản xuất công nghiệp")
+            page.locator("#tg-indicator textarea, #tg-indicator input").first.press("Enter")
             cell = page.locator("#tg-table").get_by_text("trên 25%/năm", exact=True).first
             cell.wait_for()
             ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ class TargetsTab:
     period: gr.Textbox
     doc: gr.Dropdown
     chart_choice: gr.Dropdown
-    chart: gr.BarPlot
+    chart: gr.ScatterPlot
     download: gr.DownloadButton
     status: gr.Markdown
 
@@ -149,9 +149,11 @@ def build(backend: Backend) -> TargetsTab:
     )
     download = gr.DownloadButton("Tải CSV", elem_id="tg-csv")
     chart_choice = gr.Dropdown(choices=[], label="Biểu đồ: mục tiêu và kết quả của chỉ tiêu", elem_id="tg-chart-choice")
-    chart = gr.BarPlot(
+    # points, not stacked bars: a target and its result at the same period stay side by side
+    chart = gr.ScatterPlot(
         x="Kỳ · văn bản", y="Giá trị", color="Loại", label="Mục tiêu và kết quả theo kỳ, văn bản",
-        x_title="Kỳ · văn bản", y_title="Giá trị", color_title="Loại", elem_id="tg-chart", sort=None,
+        x_title="Kỳ · văn bản", y_title="Giá trị", color_title="Loại", elem_id="tg-chart",
+        tooltip=["Kỳ · văn bản", "Giá trị", "Đơn vị", "Loại"], height=360,
     )
     inputs = [indicator, kind, period, doc]
     outputs = [table, status, chart_choice, chart, download]

@@ -348,7 +348,7 @@ def _count_unit(toks: list[_Tok], fig: Figure) -> str:
     t = nxt[0]
     if t.start - fig.end > 2 or t.tag not in _NOUN_TAGS or _word(t) in TIME_UNITS or _word(t) in NOT_COUNTED:
         return ""
-    if t.text[:1].isupper() and t.tag == "Np":
+    if (t.text[:1].isupper() and t.tag == "Np") or not t.text[:1].isalpha():
         return ""
     return t.text
 
