@@ -115,3 +115,27 @@ def test_csv_quotes_commas():
     row = TargetRow("d", "công nghiệp, tiểu thủ công nghiệp", "19,6", "%", "", "", "achieved", "c", "q", 0, 1, 19.6)
     text = to_csv([row])
     assert '"công nghiệp, tiểu thủ công nghiệp","19,6"' in text
+
+
+def test_an_extractor_failure_costs_the_rows_not_the_index(built, monkeypatch):
+    import assistant.targets.table as table
+
+    settings, _ = built
+    store = IndexStore.open(settings.index_dir)
+    docs = store.docstore.documents()
+    store.close()
+    real = table.extract_document
+
+    def flaky(doc):
+        if doc.id == QUANG_TRI:
+            raise ValueError("boom")
+        return real(doc)
+
+    monkeypatch.setattr(table, "extract_document", flaky)
+    said: list[str] = []
+    conn = sqlite3.connect(":memory:")
+    assert update_table(docs, conn, None, said.append) == (1, 0)
+    assert {r.doc_id for r in rows_from(conn)} == {BAC_KAN}
+    assert any("no targets extracted" in m and "boom" in m for m in said)
+    recorded = {r[0] for r in conn.execute("SELECT doc_id FROM targets_docs")}
+    assert recorded == {BAC_KAN}  # the failed one is retried by the next ingest

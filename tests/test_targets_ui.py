@@ -24,7 +24,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 def test_refresh_filters_table_chart_and_csv(app):
     from ui import targets
 
-    table, status, choice, chart, csv_path = targets.refresh(app.backend)
+    table, status, choice, chart, csv_path, doc_choice = targets.refresh(app.backend)
     assert table and any(r[1] == "trên 25%/năm" and r[2] == "Mục tiêu" and r[4] == BAC_KAN for r in table)
     assert "số liệu" in status
     # every cell is text; positions open the sentence the row quotes

@@ -91,14 +91,18 @@ def build_app(backend: Backend) -> gr.Blocks:
             ]
 
         refreshed = [docs_tab.table, docs_tab.picker, *search_tab.filters]
+
+        def refresh_targets(*filters):  # "Chỉ tiêu": the table of the live index
+            return targets.refresh(backend, *filters)
+
         upload_tab.button.click(
             upload_fn, [upload_tab.files], [upload_tab.status, upload_tab.results],
             concurrency_limit=1, concurrency_id="ingest", api_visibility="private",
-        ).then(refresh, None, refreshed, api_visibility="private")
+        ).then(refresh, None, refreshed, api_visibility="private").then(
+            refresh_targets, targets.inputs(targets_tab), targets.outputs(targets_tab), api_visibility="private"
+        )
         demo.load(refresh, None, refreshed, api_visibility="private")
-        targets_in = [targets_tab.indicator, targets_tab.kind, targets_tab.period, targets_tab.doc]
-        targets_out = [targets_tab.table, targets_tab.status, targets_tab.chart_choice, targets_tab.chart, targets_tab.download]
-        demo.load(lambda *a: targets.refresh(backend, *a), targets_in, targets_out, api_visibility="private")
+        demo.load(refresh_targets, targets.inputs(targets_tab), targets.outputs(targets_tab), api_visibility="private")
 
         # Programmatic endpoints (gradio_client): same JSON as the CLI's --json.
         def ask(question: str, history: list[dict] | None = None) -> dict:

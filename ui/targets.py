@@ -125,9 +125,10 @@ def refresh(backend: Backend, indicator: str = "", kind: str = ALL, period: str 
     rows = filtered(backend, indicator, kind, period, doc)
     groups = indicator_groups(rows)
     choice = groups[0] if groups else None
+    docs = [("Tất cả văn bản", "")] + backend.filter_choices()["doc"]
     return (
         table_rows(rows), _status(rows), gr.Dropdown(choices=groups, value=choice),
-        chart_frame(backend, rows, choice), csv_file(rows),
+        chart_frame(backend, rows, choice), csv_file(rows), gr.Dropdown(choices=docs, value=doc or ""),
     )
 
 
@@ -156,13 +157,13 @@ def build(backend: Backend) -> TargetsTab:
         tooltip=["Kỳ · văn bản", "Giá trị", "Đơn vị", "Loại"], height=360,
     )
     inputs = [indicator, kind, period, doc]
-    outputs = [table, status, chart_choice, chart, download]
+    outputs = [table, status, chart_choice, chart, download, doc]
 
     def on_change(ind, k, per, d):
         return refresh(backend, ind, k, per, d)
 
-    for comp in (kind, doc):
-        comp.change(on_change, inputs, outputs, api_visibility="private")
+    for comp in (kind, doc):  # .input, not .change: refreshing the choices must not re-trigger
+        comp.input(on_change, inputs, outputs, api_visibility="private")
     for comp in (indicator, period):
         comp.submit(on_change, inputs, outputs, api_visibility="private")
         comp.blur(on_change, inputs, outputs, api_visibility="private")
@@ -172,6 +173,15 @@ def build(backend: Backend) -> TargetsTab:
 
     chart_choice.input(on_chart, [chart_choice, *inputs], chart, api_visibility="private")
     return TargetsTab(table, indicator, kind, period, doc, chart_choice, chart, download, status)
+
+
+def outputs(tab: TargetsTab) -> list:
+    """What ``refresh`` fills, in its order (for the app's load and after-upload events)."""
+    return [tab.table, tab.status, tab.chart_choice, tab.chart, tab.download, tab.doc]
+
+
+def inputs(tab: TargetsTab) -> list:
+    return [tab.indicator, tab.kind, tab.period, tab.doc]
 
 
 def selected_position(evt: gr.SelectData) -> str:

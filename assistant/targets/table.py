@@ -90,7 +90,13 @@ def update_table(
             _insert(conn, rows_from(previous, doc.id))
             copied += 1
         else:
-            _insert(conn, extract_document(doc))
+            try:
+                rows = extract_document(doc)
+            except Exception as exc:  # a figure the extractor trips on must not cost the index
+                if say:
+                    say(f"warning: {doc.source}: no targets extracted ({type(exc).__name__}: {exc}); retried next ingest")
+                continue  # not recorded in targets_docs, so the next ingest tries again
+            _insert(conn, rows)
             extracted += 1
         conn.execute("INSERT INTO targets_docs VALUES (?,?,?)", (doc.id, digest, EXTRACTOR_VERSION))
     return extracted, copied
