@@ -22,13 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.ingest import make_document  # noqa: E402
-from assistant.loaders import load_path  # noqa: E402
-from assistant.targets.extract import _PRESCRIPTIVE_TYPES, extract_document  # noqa: E402
-from assistant.targets.figures import find_figures, parse_number  # noqa: E402
-from assistant.targets.model import TargetRow  # noqa: E402
-from assistant.text import STOPWORDS, fold, split_sentences  # noqa: E402
-from bench.common import machine, publish  # noqa: E402
+from assistant.ingest import make_document
+from assistant.loaders import load_path
+from assistant.targets.extract import _PRESCRIPTIVE_TYPES, extract_document
+from assistant.targets.figures import find_figures, parse_number
+from assistant.targets.model import TargetRow
+from assistant.text import STOPWORDS, fold, split_sentences
+from bench.common import machine, publish
 
 GOLD = ROOT / "bench" / "data" / "targets_gold.jsonl"
 POLICY = Path("/work/shared/data/policy_docs/docs")

@@ -8,7 +8,11 @@ import pytest
 
 from assistant.ingest import make_document
 from assistant.loaders import load_path
-from assistant.targets.compare import answer_target_vs_achieved, indicator_overlap, verdict
+from assistant.targets.compare import (
+    answer_target_vs_achieved,
+    indicator_overlap,
+    verdict,
+)
 from assistant.targets.extract import extract_document
 from assistant.targets.model import TargetRow
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.ingest import ingest
 from assistant.index.store import IndexStore
+from assistant.ingest import ingest
 from assistant.settings import Settings
 from assistant.targets.model import JSON_KEYS
 from assistant.targets.table import load_rows, rows_from, to_csv, update_table
@@ -118,7 +118,7 @@ def test_csv_quotes_commas():
 
 
 def test_an_extractor_failure_costs_the_rows_not_the_index(built, monkeypatch):
-    import assistant.targets.table as table
+    from assistant.targets import table
 
     settings, _ = built
     store = IndexStore.open(settings.index_dir)

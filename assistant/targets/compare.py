@@ -12,8 +12,8 @@ than none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 from ..documents import Citation
 from ..text import fold
@@ -22,8 +22,7 @@ from .model import TargetRow
 #: Question words that say "compare with the target", not what is measured.
 _QUESTION_WORDS = frozenset(
     fold(w)
-    for w in """mục tiêu chỉ tiêu kế hoạch đề ra đạt được bao nhiêu so với có không chưa là gì nào thế
-    như thực hiện kết quả đặt ra vượt hoàn thành mức của và các những trong được đã giai đoạn năm""".split()
+    for w in ["mục", "tiêu", "chỉ", "tiêu", "kế", "hoạch", "đề", "ra", "đạt", "được", "bao", "nhiêu", "so", "với", "có", "không", "chưa", "là", "gì", "nào", "thế", "như", "thực", "hiện", "kết", "quả", "đặt", "ra", "vượt", "hoàn", "thành", "mức", "của", "và", "các", "những", "trong", "được", "đã", "giai", "đoạn", "năm"]
 )
 _ATLEAST = ("trên", "hơn", "không dưới", "không thấp hơn", "tối thiểu", "ít nhất", "trở lên")
 _ATMOST = ("dưới", "không quá", "tối đa", "trở xuống")

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..citations import citation_string
 from ..documents import Document, Paragraph, Passage
@@ -90,26 +90,20 @@ def _align(sentence: str, tagged: list[tuple[str, str]]) -> list[_Tok]:
 _BOUNDARY = frozenset(";:()[].!?…\"“”")
 #: Words that frame a figure rather than name what it measures (trimmed off the indicator).
 _TRAIL = frozenset(
-    """đạt đạt_được chiếm là bằng còn lên xuống tăng giảm tăng_lên giảm_xuống giảm_còn trên dưới khoảng
-    gần hơn tối_thiểu tối_đa ít_nhất không_dưới không_thấp_hơn không_quá từ đến với ở mức_độ bình_quân
-    mới ước ước_đạt đã sẽ có hiện_có được thực_hiện khoảng_chừng chỉ tới đạt_mức ở_mức vượt thấp cao ít nhất
-    tương_đương trung_bình chừng hiện_nay hiện trở_lên trở_xuống lần đạt_tỷ_lệ phải cần""".split()
+    ["đạt", "đạt_được", "chiếm", "là", "bằng", "còn", "lên", "xuống", "tăng", "giảm", "tăng_lên", "giảm_xuống", "giảm_còn", "trên", "dưới", "khoảng", "gần", "hơn", "tối_thiểu", "tối_đa", "ít_nhất", "không_dưới", "không_thấp_hơn", "không_quá", "từ", "đến", "với", "ở", "mức_độ", "bình_quân", "mới", "ước", "ước_đạt", "đã", "sẽ", "có", "hiện_có", "được", "thực_hiện", "khoảng_chừng", "chỉ", "tới", "đạt_mức", "ở_mức", "vượt", "thấp", "cao", "ít", "nhất", "tương_đương", "trung_bình", "chừng", "hiện_nay", "hiện", "trở_lên", "trở_xuống", "lần", "đạt_tỷ_lệ", "phải", "cần"]
 )
 _LEAD = frozenset(
-    """phấn_đấu duy_trì đảm_bảo bảo_đảm tiếp_tục nâng giữ_vững giữ đưa và trong_đó riêng tuy nhưng mặc_dù
-    đồng_thời hàng_năm hằng_năm cụ_thể là trong đó có tổng_cộng cả đến cơ_bản mỗi đạt phải cần
-    đối_với về theo trong ngoài tại của cho""".split()
+    ["phấn_đấu", "duy_trì", "đảm_bảo", "bảo_đảm", "tiếp_tục", "nâng", "giữ_vững", "giữ", "đưa", "và", "trong_đó", "riêng", "tuy", "nhưng", "mặc_dù", "đồng_thời", "hàng_năm", "hằng_năm", "cụ_thể", "là", "trong", "đó", "có", "tổng_cộng", "cả", "đến", "cơ_bản", "mỗi", "đạt", "phải", "cần", "đối_với", "về", "theo", "trong", "ngoài", "tại", "của", "cho"]
 )
 #: Nouns that head indicators although the tagger often calls them verbs or numbers.
 _HEADS = frozenset(
-    """tỷ_lệ tỉ_lệ tỷ_trọng tỉ_trọng tốc_độ giá_trị tổng tổng_số số số_lượng mức quy_mô sản_lượng
-    thu_nhập kim_ngạch doanh_thu diện_tích công_suất năng_suất chỉ_số độ_che_phủ vốn tăng_trưởng""".split()
+    ["tỷ_lệ", "tỉ_lệ", "tỷ_trọng", "tỉ_trọng", "tốc_độ", "giá_trị", "tổng", "tổng_số", "số", "số_lượng", "mức", "quy_mô", "sản_lượng", "thu_nhập", "kim_ngạch", "doanh_thu", "diện_tích", "công_suất", "năng_suất", "chỉ_số", "độ_che_phủ", "vốn", "tăng_trưởng"]
 )
-_SPLIT_INSIDE = frozenset("với trong_đó riêng nhưng song tuy_nhiên".split())
-_COORD = frozenset("và hoặc hay cùng với".split())
+_SPLIT_INSIDE = frozenset(["với", "trong_đó", "riêng", "nhưng", "song", "tuy_nhiên"])
+_COORD = frozenset(["và", "hoặc", "hay", "cùng", "với"])
 #: Words that announce a figure without naming what it measures ("mục tiêu đề ra 34%").
-_CUE_WORDS = frozenset("mục_tiêu chỉ_tiêu kế_hoạch đề_ra đặt_ra mức con_số tổng_cộng".split())
-_NOUN_TAGS = frozenset("N Np Nc Ny Nb Nu".split())
+_CUE_WORDS = frozenset(["mục_tiêu", "chỉ_tiêu", "kế_hoạch", "đề_ra", "đặt_ra", "mức", "con_số", "tổng_cộng"])
+_NOUN_TAGS = frozenset(["N", "Np", "Nc", "Ny", "Nb", "Nu"])
 
 _TIME_EXPR = re.compile(
     r"(?:(?:trong\s+)?giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ)?\s*(?:(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2})"
@@ -587,7 +581,7 @@ def _kind(sentence, figs, n, fig, text_before, text_after, period, heading_kind,
     if re.match(r"\s*\(?\s*(?:năm\s+gốc|mốc)", text_after):
         return "baseline"
     kind = _clause_kind(text_before, text_after)
-    if kind == "achieved" and heading_kind == "target" and re.search(r"hiện\s+(?:nay|có|tại|trạng)", text_before, re.I):
+    if kind == "achieved" and heading_kind == "target" and re.search(r"hiện\s+(?:nay|có|tại|trạng)", text_before, re.IGNORECASE):
         return "baseline"  # "Mục tiêu ... Hiện nay, tổng số trạm ... khoảng 180 trạm"
     if kind:
         return kind

@@ -37,10 +37,10 @@ _MULT_ONLY_RE = re.compile(r"\s?(?P<u>(?:" + "|".join(MULTIPLIERS) + r"))(?!\w)"
 _PERCENT_RE = re.compile(r"\s?(?P<u>%)(?P<rate>\s?/\s?(?:năm|tháng|quý|năm học))?")
 
 #: Time units: "7 năm", "15 ngày" are durations or deadlines, not indicators.
-TIME_UNITS = frozenset("năm tháng ngày giờ phút giây tuần quý thế_kỷ tuổi".split())
+TIME_UNITS = frozenset(["năm", "tháng", "ngày", "giờ", "phút", "giây", "tuần", "quý", "thế_kỷ", "tuổi"])
 #: Counted nouns that name levels, kinds or parts rather than quantities ("chính quyền 02
 #: cấp", "3 cấp độ", "08 nhóm giải pháp", "4 loại bệnh", "37 luật"): never figures.
-NOT_COUNTED = frozenset("cấp cấp_độ nhóm loại bước giai_đoạn luật điều khoản chương phần mục tầng chiều".split())
+NOT_COUNTED = frozenset(["cấp", "cấp_độ", "nhóm", "loại", "bước", "giai_đoạn", "luật", "điều", "khoản", "chương", "phần", "mục", "tầng", "chiều"])
 
 #: Words after which a number is a reference, not a figure ("Điều 5", "lần thứ 6").
 _REFERENCE_BEFORE = re.compile(

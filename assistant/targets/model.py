@@ -49,7 +49,7 @@ class TargetRow:
         return {k: d[k] for k in JSON_KEYS}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TargetRow":
+    def from_dict(cls, data: dict[str, Any]) -> TargetRow:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -18,8 +18,8 @@ import hashlib
 import io
 import json
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import fields
-from typing import Callable, Iterable
 
 from ..citations import full_issuer
 from ..documents import Document

@@ -243,9 +243,8 @@ def main() -> None:
     with open(out, "w", encoding="utf-8") as fh:
         for split, gold in (("dev", GOLD), ("held-out", HELD_OUT)):
             for doc_id, rows in gold.items():
-                for value, unit, kind, period, indicator in rows:
-                    fh.write(json.dumps({"doc_id": doc_id, "value": value, "unit": unit, "kind": kind, "period": period,
-                                         "indicator": indicator, "split": split}, ensure_ascii=False) + "\n")
+                fh.writelines(json.dumps({"doc_id": doc_id, "value": value, "unit": unit, "kind": kind, "period": period,
+                                         "indicator": indicator, "split": split}, ensure_ascii=False) + "\n" for value, unit, kind, period, indicator in rows)
     n = {name: sum(len(r) for r in g.values()) for name, g in (("dev", GOLD), ("held-out", HELD_OUT))}
     print(f"{out}: {n['dev']} dev figures in {len(GOLD)} documents, {n['held-out']} held-out in {len(HELD_OUT)}")
 
