@@ -84,3 +84,13 @@ def test_on_the_real_seed(seed_rows):
         assert doc.text[c.start : c.end] == c.quote
         assert c.passage_id.startswith(doc.id)
         assert "Nghị quyết" in c.citation
+
+
+def test_passage_locator_finds_the_passage_of_an_offset():
+    from assistant.documents import Passage
+    from assistant.targets.compare import passage_locator
+
+    passages = [Passage("d#1", "d", 0, 100, "x" * 100), Passage("d#2", "d", 100, 250, "y" * 150)]
+    locate = passage_locator(passages)
+    assert locate("d", 0) == "d#1" and locate("d", 120) == "d#2"
+    assert locate("d", 400) == "" and locate("e", 10) == ""

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..documents import Citation
+from ..documents import Citation, Passage
 from ..text import fold
 from .model import TargetRow
 
@@ -87,6 +87,22 @@ class TargetComparison:
     parts: list[ComparisonPart]
     citations: list[Citation]
     verdict: str  # "vượt mục tiêu" | "đạt mục tiêu" | "chưa đạt mục tiêu" | ""
+
+
+def passage_locator(passages: Sequence[Passage]) -> Callable[[str, int], str]:
+    """``passage_of`` for ``answer_target_vs_achieved``: the id of the passage of a
+    document that holds a character offset ("" when none does)."""
+    by_doc: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_doc.setdefault(p.doc_id, []).append(p)
+
+    def passage_of(doc_id: str, offset: int) -> str:
+        for p in by_doc.get(doc_id, []):
+            if p.start <= offset < p.end:
+                return p.id
+        return ""
+
+    return passage_of
 
 
 def _pairs(rows: Sequence[TargetRow]) -> Iterable[tuple[TargetRow, TargetRow, float]]:
