@@ -318,6 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar or server banner")
     common(p)
     p.set_defaults(func=cmd_serve)
+
+    from .targets.command import add_parser as add_targets  # issue 14: self-contained subcommand
+
+    add_targets(sub)
     return parser
 
 

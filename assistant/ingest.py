@@ -33,6 +33,7 @@ from .loaders import LoadedText, NoTextLayer, is_sidecar, load_path, supported_s
 from .settings import Settings
 from .structure import parse_structure
 from .text import Analyzer
+from .targets.table import update_table as update_targets
 
 Progress = Callable[[str], None]
 
@@ -323,6 +324,8 @@ def ingest(
                     say(f"resumed: {stats.reused} of {stats.total} passages were already embedded (checkpoint)")
                 report.new_passages = len(pending)
                 # --- end speed/scale ---
+            # --- targets (issue 14): the table of figures, kept in the docstore; see targets/table.py ---
+            update_targets(store.documents(), store.conn, previous.docstore.conn if previous else None, say)
             finish_build(build_dir, store, manifest, settings.hnsw_threshold)
             if previous:
                 previous.close()
