@@ -202,6 +202,10 @@ def _add_organ(organs: list[tuple[str, Span]], text: str, span: Span) -> None:
         if not any(w in fp.split() for w in ("tinh", "huyen", "xa", "phuong", "quan")) and "thanh pho" not in fp:
             organs[-1] = (f"{prev} {text}", (a, span[1]))
             return
+    if organs and _wraps_inside_name(organs[-1][0], text) and _is_caps(organs[-1][0]):
+        prev, (a, _b) = organs[-1]  # "ỦY BAN THƯỜNG VỤ" / "QUỐC HỘI" in a two-column header
+        organs[-1] = (f"{prev} {text}", (a, span[1]))
+        return
     organs.append((text, span))
 
 
