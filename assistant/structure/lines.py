@@ -41,7 +41,7 @@ class _Line:
         return self.start + lead, self.start + len(self.raw.rstrip())
 
     def cells(self) -> list[_Cell]:
-        """Column cells: two-column layouts separate columns with tabs or 3+ spaces."""
+        """Column cells: two-column layouts separate columns with tabs or 3+ spaces (see ``_CELL_SEP``)."""
         out: list[_Cell] = []
         pos = 0
         for m in list(_CELL_SEP.finditer(self.raw)) + [None]:
@@ -56,7 +56,9 @@ class _Line:
         return out
 
 
-_CELL_SEP = re.compile(r"\t+| {3,}")
+# Columns: tabs or 3+ spaces (text and docx layouts), " | " of a markdown table flattened
+# into one line, and rules of "____"/"----" glued between two cells ("CHÍNH PHỦ_____ Số: ...").
+_CELL_SEP = re.compile(r"\t+| {3,}|[ \t]*\|[ \t]*|(?<=\S)[_=]{3,}|[_=]{3,}(?=\S)|(?<=[^\W\d_])-{4,}|-{4,}(?=[^\W\d_])")
 
 
 def _split_lines(text: str) -> list[_Line]:
