@@ -53,11 +53,17 @@ class _Line:
                 out.append(_Cell(s, s + len(piece.strip()), piece.strip()))
             if m:
                 pos = m.end()
+        # "Số:   15/2026/NQ-CP": the label and its number are one cell, however far apart
+        for k in range(len(out) - 1, 0, -1):
+            if _NUMBER_LABEL_RE.match(out[k - 1].text) and out[k].text[:1].isdigit():
+                a, b = out[k - 1], out[k]
+                out[k - 1 : k + 1] = [_Cell(a.start, b.end, self.raw[a.start - self.start : b.end - self.start])]
         return out
 
 
 # Columns: tabs or 3+ spaces (text and docx layouts), " | " of a markdown table flattened
 # into one line, and rules of "____"/"----" glued between two cells ("CHÍNH PHỦ_____ Số: ...").
+_NUMBER_LABEL_RE = re.compile(r"^(?:Số|SỐ)\s*[:.]?$")
 _CELL_SEP = re.compile(r"\t+| {3,}|[ \t]*\|[ \t]*|(?<=\S)[_=]{3,}|[_=]{3,}(?=\S)|(?<=[^\W\d_])-{4,}|-{4,}(?=[^\W\d_])")
 
 

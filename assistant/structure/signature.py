@@ -144,10 +144,11 @@ def _find_tail(lines: list[_Line], body_from: int, text: str) -> _Tail | None:
         if _tail_kind(cells[0].text) == "label" or any(_tail_kind(c.text) == "authority" for c in cells):
             start = line.index
             break
+    role_only = _role_only_signature(lines, body_from, start)
+    if role_only is not None:
+        start = role_only  # "BỘ TRƯỞNG" / name, before an annex whose forms carry "TM. ..." lines
     if start is None:
-        start = _role_only_signature(lines, body_from)
-        if start is None:
-            return None
+        return None
     end = len(lines)
     for line in lines[start + 1 :]:
         s = line.text
@@ -164,10 +165,10 @@ def _find_tail(lines: list[_Line], body_from: int, text: str) -> _Tail | None:
     return tail
 
 
-def _role_only_signature(lines: list[_Line], body_from: int) -> int | None:
+def _role_only_signature(lines: list[_Line], body_from: int, before: int | None) -> int | None:
     """A signature without "T/M"/"Nơi nhận": a role line standing alone ("BỘ TRƯỞNG"), then
-    at most marks, then a name. At the end of the text, or before an annex that follows it."""
-    rest = [ln for ln in lines[body_from:] if not ln.blank]
+    at most marks, then a name; only above ``before`` (the first "Nơi nhận"/authority line)."""
+    rest = [ln for ln in lines[body_from:before] if not ln.blank]
     for k, line in enumerate(rest):
         if not _is_role(line.text) or len(line.cells()) > 1:
             continue
