@@ -38,7 +38,13 @@ _DOC_TYPES = sorted(
     key=len,
     reverse=True,
 )
-_NUMBER_RE = re.compile(r"^(?:[^\W\d_][^\d:]*?\s+)?số\s*[:.]*\s*(?P<num>\d[\w./\-–]*)", re.IGNORECASE)
+# "Số: 12/QĐ-UBND", "Luật số: 61/2020/QH14": before "số" only a document type may stand
+# (not "... Luật Điện lực số 61/2024/QH15" of a wrapped sentence)
+_NUMBER_RE = re.compile(
+    r"^(?:(?:" + "|".join(t.replace(" ", r"\s+") for t in _DOC_TYPES) + r"|văn\s+bản)\s+)?"
+    r"số\s*[:.]*\s*(?P<num>\d[\w./\-–]*)",
+    re.IGNORECASE,
+)
 _DATE_RE = re.compile(
     r"ngày\s*(?P<d>\d{1,2})\s*(?:tháng\s*(?P<m>\d{1,2})\s*năm\s*|[/.\-](?P<m2>\d{1,2})[/.\-])(?P<y>\d{4})",
     re.IGNORECASE,
@@ -128,6 +134,10 @@ def _parse_date(cell: str) -> tuple[str, str, re.Match[str]] | None:
 def _read_number(h: _Header, cell: _Cell, m: re.Match[str]) -> None:
     number = m["num"].rstrip(".,;:")
     end = cell.start + m.start("num") + len(number)
+    more = re.match(r"\s+([A-ZĐ][\w./\-–]*)", cell.text[m.end() :]) if number.endswith(("-", "/")) else None
+    if more:  # a number wrapped after a separator: its parts join without a space
+        number += more.group(1).rstrip(".,;:")
+        end = cell.start + m.end() + more.start(1) + len(more.group(1).rstrip(".,;:"))
     split = re.match(r"\s(\d{1,2})\s*$", cell.text[m.end() :])
     if split and number[-1:].isalpha():  # "73/2006/QH 11": the term split off by a typo
         number += split.group(1)
@@ -202,6 +212,10 @@ def _add_organ(organs: list[tuple[str, Span]], text: str, span: Span) -> None:
         if not any(w in fp.split() for w in ("tinh", "huyen", "xa", "phuong", "quan")) and "thanh pho" not in fp:
             organs[-1] = (f"{prev} {text}", (a, span[1]))
             return
+    if organs and _wraps_inside_name(organs[-1][0], text) and _is_caps(organs[-1][0]):
+        prev, (a, _b) = organs[-1]  # "ỦY BAN THƯỜNG VỤ" / "QUỐC HỘI" in a two-column header
+        organs[-1] = (f"{prev} {text}", (a, span[1]))
+        return
     organs.append((text, span))
 
 
@@ -280,6 +294,8 @@ def _joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
         return False
     if _NUMBER_ONLY_RE.match(sa) and len(sa) <= 24 and sb[:1].isdigit():
         return True  # "Số:" / "84/2025/QĐ-UBND"
+    if _NUMBER_RE.match(sa) and sa.endswith(("-", "/")) and re.match(r"[A-ZĐ]{2}", sb) and not gap:
+        return True  # "Số: 01/2022/TTLT-VKSNDTC-" / "TANDTC-BCA-BQP"
     if _DATE_HEAD_RE.search(sa) and _DATE_TAIL_RE.match(sb):
         return True  # "Hà Tĩnh, ngày" / "02 tháng 12 năm 2025"
     if _PLACE_HEAD_RE.match(sa) and _PLACE_TAIL_RE.match(sb) and not gap:
@@ -317,7 +333,13 @@ def _header_start(lines: list[_Line]) -> int:
             continue
         seen += 1
         f = _folded(line.cells()[-1].text if line.cells() else line.text)
-        if seen <= 2 or not _ANCHOR_RE.match(f):
+        if f.startswith("so") and not _is_number_line(line.cells()[-1].text):
+            continue
+        if _ANCHOR_RE.match(f) and seen <= 2:
+            return 0  # the header is at the top
+        if _doc_type(line) is not None and not line.text.endswith(":"):
+            return 0  # a type line before any motto or number: the header is at the top
+        if not _ANCHOR_RE.match(f):
             continue
         k = line.index
         probe = _Header()
@@ -342,7 +364,54 @@ def _parse_header(lines: list[_Line], text: str) -> _Header:
     h = _parse_header_from(lines, start, text)
     if start and not (h.number or h.date or h.doc_type):
         h = _parse_header_from(lines, 0, text)
+    if not (h.number and h.date and h.organs):
+        _fill_from_displaced_block(lines, text, h)
     return h
+
+
+def _fill_from_displaced_block(lines: list[_Line], text: str, h: _Header, limit: int = 200) -> None:
+    """Gazette PDF text may put the organ / "Số:" / motto / date block of the first page
+    after the type line and the first page's body. Missing fields are read from the first
+    such block (a short run of header items around a motto or "Số:" line) below the header."""
+    for line in lines[h.end : h.end + limit]:
+        cells = line.cells()
+        if not cells or not _ANCHOR_RE.match(_folded(cells[-1].text)) or _folded(cells[-1].text) == "cong":
+            continue
+        if _folded(cells[-1].text).startswith("so") and not _is_number_line(cells[-1].text):
+            continue
+        k = line.index
+        while k > h.end and _is_header_item_line(lines[k - 1]):
+            k -= 1
+        j = line.index + 1
+        while j < len(lines) and j < line.index + 12 and _is_header_item_line(lines[j]):
+            j += 1
+        probe = _Header()
+        for ln, _ in _join_lines(lines, k, j, text, _joins):
+            for cell in ln.cells():
+                _header_cell(probe, cell)
+        if not (probe.number or probe.date):
+            continue
+        for name in ("number", "date", "place"):
+            if probe.spans.get(name):
+                h.put(name, getattr(probe, name), probe.spans[name])
+        if not h.organs:
+            h.organs = [o for o in probe.organs if _is_organ(o[0]) or _names_locality(o[0])]
+        return
+
+
+def _is_number_line(s: str) -> bool:
+    """ "Số: 12/QĐ-UBND" as a header writes it, not "số 69/2020/QH14;" of a wrapped sentence."""
+    return s[:1] == "S" and not s.rstrip().endswith((";", ",")) and (s.strip() in ("Số:", "Số", "SỐ:") or bool(_NUMBER_RE.match(s)))
+
+
+def _is_header_item_line(line: _Line) -> bool:
+    if line.blank:
+        return True
+    s = line.text
+    if len(s) > 80 or _ends_sentence(s) or _folded(s).startswith("ky boi"):
+        return False
+    probe = _Header()
+    return all(_header_cell(probe, c) for c in line.cells())
 
 
 def _parse_header_from(lines: list[_Line], start: int, text: str) -> _Header:

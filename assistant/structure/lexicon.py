@@ -48,6 +48,16 @@ _PHRASES: dict[tuple[str, ...], str] = {
         "bí thư": "Bí thư",
         "thường trực": "Thường trực",
         "đảng": "Đảng",
+        "thương binh và xã hội": "Thương binh và Xã hội",
+        "kế hoạch và đầu tư": "Kế hoạch và Đầu tư",
+        "khoa học và công nghệ": "Khoa học và Công nghệ",
+        "nông nghiệp và môi trường": "Nông nghiệp và Môi trường",
+        "nông nghiệp và phát triển nông thôn": "Nông nghiệp và Phát triển nông thôn",
+        "tài nguyên và môi trường": "Tài nguyên và Môi trường",
+        "giáo dục và đào tạo": "Giáo dục và Đào tạo",
+        "thông tin và truyền thông": "Thông tin và Truyền thông",
+        "văn hóa, thể thao và du lịch": "Văn hóa, Thể thao và Du lịch",
+        "dân tộc và tôn giáo": "Dân tộc và Tôn giáo",
     }.items()
 }
 _MAX_PHRASE = max(len(k) for k in _PHRASES)
@@ -119,8 +129,12 @@ def _proper_organ(raw: str) -> tuple[str, str]:
         if place_kind is not None:
             word = word if word == "-" else word.capitalize()
             place.append(word)
+        elif low[i] in _NAMED_AFTER and low[i + 1 : i + 2] == ["trưởng"]:
+            out.append(word)  # a title, not an organ: "Bộ trưởng", "Cục trưởng", "Vụ trưởng"
+            word, name_next = "trưởng", False
+            i += 1
         elif name_next or low[i] in _NAMED_AFTER:
-            word = word.capitalize() if name_next else word
+            word = word.capitalize() if name_next or word in ("bộ", "sở", "cục") else word
             name_next = low[i] in _NAMED_AFTER
         out.append(word)
         i += 1

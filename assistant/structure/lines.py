@@ -41,7 +41,7 @@ class _Line:
         return self.start + lead, self.start + len(self.raw.rstrip())
 
     def cells(self) -> list[_Cell]:
-        """Column cells: two-column layouts separate columns with tabs or 3+ spaces."""
+        """Column cells: two-column layouts separate columns with tabs or 3+ spaces (see ``_CELL_SEP``)."""
         out: list[_Cell] = []
         pos = 0
         for m in list(_CELL_SEP.finditer(self.raw)) + [None]:
@@ -53,10 +53,18 @@ class _Line:
                 out.append(_Cell(s, s + len(piece.strip()), piece.strip()))
             if m:
                 pos = m.end()
+        # "Số:   15/2026/NQ-CP": the label and its number are one cell, however far apart
+        for k in range(len(out) - 1, 0, -1):
+            if _NUMBER_LABEL_RE.match(out[k - 1].text) and out[k].text[:1].isdigit():
+                a, b = out[k - 1], out[k]
+                out[k - 1 : k + 1] = [_Cell(a.start, b.end, self.raw[a.start - self.start : b.end - self.start])]
         return out
 
 
-_CELL_SEP = re.compile(r"\t+| {3,}")
+# Columns: tabs or 3+ spaces (text and docx layouts), " | " of a markdown table flattened
+# into one line, and rules of "____"/"----" glued between two cells ("CHÍNH PHỦ_____ Số: ...").
+_NUMBER_LABEL_RE = re.compile(r"^(?:Số|SỐ)\s*[:.]?$")
+_CELL_SEP = re.compile(r"\t+| {3,}|[ \t]*\|[ \t]*|(?<=\S)[_=]{3,}|[_=]{3,}(?=\S)|(?<=[^\W\d_])-{4,}|-{4,}(?=[^\W\d_])")
 
 
 def _split_lines(text: str) -> list[_Line]:

@@ -44,7 +44,9 @@ _ROLE_PREFIXES = tuple(
 )
 _MARK_RE = re.compile(r"^[(\[].{0,40}[)\]]$")
 # Words that never stand in a person's name line (organs, list words)
-_NOT_NAME_WORDS = {"ủy", "uỷ", "ban", "sở", "bộ", "đảng", "tỉnh", "huyện", "phòng", "lưu", "các", "như", "và", "của"}
+_NOT_NAME_WORDS = {"ủy", "uỷ", "ban", "sở", "bộ", "đảng", "tỉnh", "huyện", "phòng", "các", "như", "và", "của"}
+# "Lưu: VT", "Lưu VT, NC", "Lưu Văn phòng Tỉnh ủy": the archive copy, not "Lưu" the surname
+_ARCHIVE_RE = re.compile(r"^lưu\b(?:\s*[:.,(]|\s+(?:vt|hs|hc|văn\s+(?:thư|phòng)|hồ\s+sơ|tại)\b|\s*$|\s+[A-ZĐ]{2,})", re.IGNORECASE)
 _SURNAMES = {
     "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
     "ho", "ngo", "duong", "ly", "dinh", "doan", "truong", "lam", "mai", "trinh", "luong", "cao",
@@ -57,6 +59,11 @@ _RANK_RE = re.compile(
     r"^(?:(?:đại|thượng|trung|thiếu)\s+(?:tướng|tá|úy)|(?:phó\s+|chuẩn\s+)?đô\s+đốc|"
     r"(?:(?:GS|PGS|TS|ThS|BS|KS|CN|LS|NGƯT|NGND|TTƯT|BSCKII|BSCKI)\s*\.\s*)+)\s*",
     re.IGNORECASE,
+)
+
+
+_GLUED_ROLE_RE = re.compile(
+    r"[^\W\d_](?P<role>(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|BÍ\s+THƯ|THỦ\s+TƯỚNG|BỘ\s+TRƯỞNG|GIÁM\s+ĐỐC|TỔNG\s+BÍ\s+THƯ))$"
 )
 
 
@@ -92,7 +99,7 @@ def _tail_kind(s: str) -> str:
         return "role"
     if _MARK_RE.match(s):
         return "mark"
-    if _BULLET_RE.match(s) or _lower(s).startswith("lưu"):
+    if _BULLET_RE.match(s) or _ARCHIVE_RE.match(s):
         return "recipient"
     if _is_name(s):
         return "name"
@@ -137,10 +144,11 @@ def _find_tail(lines: list[_Line], body_from: int, text: str) -> _Tail | None:
         if _tail_kind(cells[0].text) == "label" or any(_tail_kind(c.text) == "authority" for c in cells):
             start = line.index
             break
+    role_only = _role_only_signature(lines, body_from, start)
+    if role_only is not None:
+        start = role_only  # "BỘ TRƯỞNG" / name, before an annex whose forms carry "TM. ..." lines
     if start is None:
-        start = _role_only_signature(lines, body_from)
-        if start is None:
-            return None
+        return None
     end = len(lines)
     for line in lines[start + 1 :]:
         s = line.text
@@ -157,15 +165,16 @@ def _find_tail(lines: list[_Line], body_from: int, text: str) -> _Tail | None:
     return tail
 
 
-def _role_only_signature(lines: list[_Line], body_from: int) -> int | None:
-    """A signature without "T/M"/"Nơi nhận": a role line, then at most marks, then a name, at the end."""
-    rest = [ln for ln in lines[body_from:] if not ln.blank]
-    tail = rest[-6:]
-    for k, line in enumerate(tail):
-        if _is_role(line.text):
-            after = [_tail_kind(x.text) for x in tail[k + 1 :]]
-            if after and after[-1] == "name" and all(a in ("mark", "name") for a in after):
-                return line.index
+def _role_only_signature(lines: list[_Line], body_from: int, before: int | None) -> int | None:
+    """A signature without "T/M"/"Nơi nhận": a role line standing alone ("BỘ TRƯỞNG"), then
+    at most marks, then a name; only above ``before`` (the first "Nơi nhận"/authority line)."""
+    rest = [ln for ln in lines[body_from:before] if not ln.blank]
+    for k, line in enumerate(rest):
+        if not _is_role(line.text) or len(line.cells()) > 1:
+            continue
+        after = [_tail_kind(x.text) for x in rest[k + 1 : k + 4]]
+        if "name" in after and all(a == "mark" for a in after[: after.index("name")]):
+            return line.index
     return None
 
 
@@ -192,7 +201,13 @@ def _read_tail(lines: list[_Line], tail: _Tail) -> None:
             elif kind == "authority":
                 m = _AUTH_RE.match(cell.text)
                 assert m is not None
-                tail.authorities.append(f"{m['prefix']} {_proper_organ(m['rest'])[0]}")
+                rest, glued = m["rest"], _GLUED_ROLE_RE.search(m["rest"])
+                if glued:
+                    rest = rest[: glued.start("role")]
+                    if not tail.role:
+                        tail.role = _proper_role(glued["role"])
+                        tail.fields["signer_role"] = (cell.start + m.start("rest") + glued.start("role"), cell.end)
+                tail.authorities.append(f"{m['prefix']} {_proper_organ(rest)[0]}")
                 _grow(tail.fields, "signing_authority", span)
                 block = "signature"
             elif kind == "role" or (kind == "caps" and last_sig == "authority" and not tail.role):
