@@ -25,11 +25,21 @@ from .documents import Document, Passage
 from .embeddings import make_embedder
 from .errors import AssistantError, IndexCorrupt, IndexMissing, LoadError
 from .index.checkpoint import EmbeddingCache, EmbedStats, embed_in_chunks
-from .index.docstore import Docstore
+from .index.docstore import Docstore, document_from_dict, document_to_dict
 from .index.layout import collect_garbage, new_version_dir, publish
 from .index.manifest import Manifest, SourceEntry
 from .index.store import DOCSTORE, IndexStore, finish_build
-from .loaders import LoadedText, NoTextLayer, is_sidecar, load_path, supported_suffixes
+from .loaders import (
+    LoadedText,
+    NoTextLayer,
+    check_regular_file,
+    is_sidecar,
+    load_path,
+    read_sidecar_bytes,
+    sidecar_path,
+    supported_suffixes,
+)
+from .loaders.bounded import bounded_available, run_bounded
 from .settings import Settings
 from .structure import parse_structure
 from .text import Analyzer
@@ -64,44 +74,107 @@ class IngestReport:
 SKIP_NAMES = {"readme.md", "readme.txt"}
 
 
-def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Expand directories into supported files; return (files, errors)."""
-    files: list[Path] = []
-    errors: list[str] = []
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each, fatal unless --skip-errors
+    notes: list[str] = field(default_factory=list)  # reported, not fatal (a sidecar with no document)
+
+
+def shown(path: Path | str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 as ``\\xff`` escapes."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def _name_error(path: Path) -> str | None:
+    try:
+        os.fsencode(str(path)).decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{shown(path)}: file name is not valid UTF-8; rename the file"
+    return None
+
+
+def _inside(real: Path, roots: list[Path]) -> bool:
+    return any(real == r or r in real.parents for r in roots)
+
+
+def discover(paths: list[Path], follow_symlinks: bool = False) -> Discovery:
+    """Expand directories into supported files.
+
+    A file whose real path (after symbolic links) lies outside the folders given is
+    refused unless ``follow_symlinks``: a link in the corpus must not bring in
+    /etc/shadow. Names that are not UTF-8 are refused one line each, and a sidecar
+    with no document next to it is reported, so nothing is ignored silently.
+    """
+    found = Discovery()
     suffixes = set(supported_suffixes())
+    roots = [p.resolve() for p in paths if p.is_dir()] + [p.parent.resolve() for p in paths if not p.is_dir()]
+
+    def take(f: Path) -> None:
+        problem = _name_error(f)
+        if problem is None and not follow_symlinks and not _inside(f.resolve(), roots):
+            problem = f"{f}: links to {f.resolve()}, outside the folders given to ingest; refused (pass --follow-symlinks to allow)"
+        if problem:
+            found.errors.append(problem)
+        else:
+            found.files.append(f)
+
     for path in paths:
         if path.is_dir():
-            before = len(files)
+            before = len(found.files) + len(found.errors)
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                if any(part.startswith(".") for part in rel.parts):
                     continue
-                if is_sidecar(child) or child.name.lower() in SKIP_NAMES:
+                if is_sidecar(child):
+                    stem = child.name[: -len(".meta.json")]
+                    if child.is_file() and not any(child.with_name(stem + s).is_file() for s in _case_variants(suffixes)):
+                        found.notes.append(f"{shown(child)}: metadata sidecar with no document named {shown(stem)}.* next to it; ignored")
+                    continue
+                if not child.is_file() or child.name.lower() in SKIP_NAMES:
                     continue
                 if child.suffix.lower() in suffixes:
-                    files.append(child)
-            if len(files) == before:
-                errors.append(f"{path}: no documents found (supported: {', '.join(sorted(suffixes))})")
-        elif path.exists():
-            files.append(path)
+                    take(child)
+            if len(found.files) + len(found.errors) == before:
+                found.errors.append(f"{path}: no documents found (supported: {', '.join(sorted(suffixes))})")
+        elif path.exists() or path.is_symlink():
+            take(path)
         else:
-            errors.append(f"{path}: no such file or directory")
-    return files, errors
+            found.errors.append(f"{shown(path)}: no such file or directory")
+    return found
+
+
+def _case_variants(suffixes: set[str]) -> set[str]:
+    return suffixes | {s.upper() for s in suffixes}
 
 
 def source_key(path: Path) -> str:
-    resolved = path.resolve()
+    """The manifest key of a source: the path as given (made absolute, relative to the
+    working directory when inside it), not its resolved target, so that deleting a link
+    removes the document it brought in."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path(os.getcwd())))
     except ValueError:
-        return str(resolved)
+        return str(absolute)
 
 
-def source_hash(path: Path) -> str:
-    h = hashlib.sha256(path.read_bytes())
-    sidecar = path.with_name(path.stem + ".meta.json")
-    if sidecar.is_file():
-        h.update(b"\0sidecar\0" + sidecar.read_bytes())
+def _hash_file(h: "hashlib._Hash", path: Path, max_bytes: int) -> None:
+    check_regular_file(path, max_bytes)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+
+
+def source_hash(path: Path, max_bytes: int = 50_000_000) -> str:
+    """SHA-256 of the file and its sidecar, streamed; size and file type are checked
+    with ``stat`` first, so a 3 GiB file or /dev/zero is refused before a byte is read."""
+    h = hashlib.sha256()
+    _hash_file(h, path, max_bytes)
+    side = sidecar_path(path)
+    if side is not None:
+        h.update(b"\0sidecar\0" + read_sidecar_bytes(side))
     return h.hexdigest()
 
 
@@ -122,6 +195,27 @@ def make_document(loaded: LoadedText, doc_id: str) -> Document:
         paragraphs=parsed.paragraphs,
         blocks=parsed.blocks,
     )
+
+
+def _read_documents(path: Path, settings: Settings) -> list[Document]:
+    """Load and parse one source file into documents (ids not yet made unique)."""
+    return [make_document(item, item.doc_id or _slug(path.stem)) for item in load_path(path, max_bytes=settings.max_file_bytes)]
+
+
+def read_documents(path: Path, settings: Settings) -> list[Document]:
+    """``_read_documents`` within the per-file time and memory budget (a forked child,
+    see loaders/bounded.py): a file that would hang or exhaust memory is a one-line
+    ``LoadError`` and the ingest goes on with the next file."""
+    if settings.load_memory_mb <= 0 or not bounded_available():
+        return _read_documents(path, settings)
+    rows = run_bounded(
+        lambda: [document_to_dict(d) for d in _read_documents(path, settings)],
+        shown(path),
+        timeout_s=settings.load_timeout_s,
+        memory_bytes=settings.load_memory_mb * 2**20,
+        error_kinds={"NoTextLayer": NoTextLayer},
+    )
+    return [document_from_dict(r) for r in rows]
 
 
 def embedding_text(doc: Document, passage: Passage, with_headings: bool) -> str:
@@ -183,13 +277,15 @@ def ingest(
     *,
     rebuild: bool = False,
     skip_errors: bool = False,
+    follow_symlinks: bool = False,
     progress: bool = True,
     say: Progress | None = None,
 ) -> IngestReport:
     """Bring the index up to date with ``paths`` (default: the corpus directory).
 
     Bad files are reported one line each. Unless ``skip_errors``, any error aborts the
-    build and the live index is left exactly as it was.
+    build and the live index is left exactly as it was. Files whose real path is outside
+    the folders given are refused unless ``follow_symlinks``.
     """
     settings = settings or Settings()
     say = say or (lambda msg: print(msg, file=sys.stderr))
@@ -198,11 +294,14 @@ def ingest(
     root = Path(settings.index_dir)
     report = IngestReport()
 
-    files, report.errors = discover(paths)
+    found = discover(paths, follow_symlinks)
+    report.errors, report.skipped = found.errors, found.notes
     hashes: dict[str, tuple[Path, str]] = {}
-    for f in files:
+    for f in found.files:
         try:
-            hashes[source_key(f)] = (f, source_hash(f))
+            hashes[source_key(f)] = (f, source_hash(f, settings.max_file_bytes))
+        except LoadError as exc:
+            report.errors.append(str(exc))
         except OSError as exc:
             report.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
 
@@ -238,17 +337,16 @@ def ingest(
         new_docs: list[tuple[str, str, list[Document]]] = []
         for key, path, digest in todo:
             try:
-                loaded = load_path(path, max_bytes=settings.max_file_bytes)
                 docs = []
-                for item in loaded:
-                    base = item.doc_id or _slug(path.stem)
-                    doc_id = base
+                for doc in read_documents(path, settings):
+                    base = doc_id = doc.id
                     n = 2
                     while doc_id in taken_ids:
                         doc_id = f"{base}-{n}"
                         n += 1
                     taken_ids.add(doc_id)
-                    docs.append(make_document(item, doc_id))
+                    doc.id = doc_id
+                    docs.append(doc)
                 new_docs.append((key, digest, docs))
             except LoadError as exc:
                 (report.skipped if isinstance(exc, NoTextLayer) else report.errors).append(str(exc))

@@ -58,6 +58,16 @@ def _document_from_row(row: sqlite3.Row) -> Document:
     )
 
 
+def document_to_dict(doc: Document) -> dict:
+    """A document as plain JSON-able values (the docstore row's columns)."""
+    return {"id": doc.id, "source": doc.source, "text": doc.text, "meta": json.dumps(doc.meta.to_dict(), ensure_ascii=False),
+            "structure": _structure_json(doc)}  # fmt: skip
+
+
+def document_from_dict(data: dict) -> Document:
+    return _document_from_row(data)  # type: ignore[arg-type]  (same keys as a row)
+
+
 class Docstore:
     def __init__(self, path: Path, create: bool = False):
         self.path = path
