@@ -172,17 +172,23 @@ def _is_junk(ch: str) -> bool:
 
 
 def _junk_class() -> str:
-    """A regex character class of all junk code points, as ranges (computed once)."""
+    """A regex character class of all junk code points, as ranges (computed once).
+
+    It runs at every start of the process, so it scans only where such characters can
+    be: planes 0-2 and 14 character by character; the private-use planes 15-16 are Co
+    but for their last two code points (noncharacters), and planes 3-13 hold none
+    (``tests/test_text.py`` checks this against a scan of every code point)."""
+    category, junk_cats = unicodedata.category, ("Cc", "Cf", "Cs", "Co")
+    scanned = [*range(0x30000), *range(0xE0000, 0xF0000)]
+    codes = [c for c in scanned if category(chr(c)) in junk_cats and c not in (9, 10)]
+    codes += [*range(0xF0000, 0xFFFFE), *range(0x100000, 0x10FFFE)]
     ranges: list[str] = []
-    start = -1
-    for c in range(0x110001):
-        junk = c < 0x110000 and _is_junk(chr(c))
-        if junk and start < 0:
+    start = prev = codes[0]
+    for c in [*codes[1:], -2]:
+        if c != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
             start = c
-        elif not junk and start >= 0:
-            end = c - 1
-            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(end)) if end > start else ""))
-            start = -1
+        prev = c
     return "[" + "".join(ranges) + "]"
 
 
@@ -430,6 +436,36 @@ def analyzer_fingerprint(with_segmenter: bool = False) -> dict[str, str]:
     if with_segmenter:
         out["segmenter"] = _Segmenter.get().path
     return out
+#: underthesea's package __init__ imports these optional pipelines eagerly (translate
+#: pulls in transformers: seconds of a cold start, 10 s on a busy machine) and keeps
+#: None for any that fails to import. We use none of them (they download models).
+_UNDERTHESEA_OPTIONAL = (
+    "underthesea.pipeline.classification",
+    "underthesea.pipeline.sentiment",
+    "underthesea.pipeline.lang_detect",
+    "underthesea.pipeline.dependency_parse",
+    "underthesea.pipeline.translate",
+    "underthesea.agent",
+    "underthesea.address",
+)
+
+
+def _import_underthesea() -> None:
+    """Import underthesea without its optional pipelines: each is made to fail its import
+    once (``sys.modules[name] = None``), then forgotten, so an explicit import still works."""
+    import sys
+
+    if "underthesea" in sys.modules:
+        return
+    blocked = [m for m in _UNDERTHESEA_OPTIONAL if m not in sys.modules]
+    for m in blocked:
+        sys.modules[m] = None  # type: ignore[assignment]
+    try:
+        import underthesea  # noqa: F401
+    finally:
+        for m in blocked:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
 
 
 class _Segmenter:
@@ -455,6 +491,7 @@ class _Segmenter:
                 raise ImportError("public word_tokenize requested")
             from os.path import dirname, join
 
+            _import_underthesea()
             import underthesea.pipeline.word_tokenize as wt
             from underthesea.models.fast_crf_sequence_tagger import FastCRFSequenceTagger
             from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
@@ -532,6 +569,7 @@ def word_tokenize(text: str) -> list[str]:
     (``'NoneType' object has no attribute 'process'``, seen under 8 concurrent users).
     The first call here loads it under a lock."""
     global _word_tokenize_ready
+    _import_underthesea()
     from underthesea import word_tokenize as _wt
 
     if not _word_tokenize_ready:

@@ -79,17 +79,17 @@ def update_table(
     conn.executescript(SCHEMA)
     old = _previous_rows(previous)
     extracted = copied = 0
-    docs = list(docs)
-    todo = [d for d in docs if old.get(d.id) != (_sha(d.text), EXTRACTOR_VERSION)]
-    if todo and say:
-        say(f"extracting targets and results (chỉ tiêu) from {len(todo)} documents")
-    for doc in docs:
+    announced = False
+    for doc in docs:  # streamed: one document's text in memory at a time
         digest = _sha(doc.text)
         if old.get(doc.id) == (digest, EXTRACTOR_VERSION):
             assert previous is not None
             _insert(conn, rows_from(previous, doc.id))
             copied += 1
         else:
+            if say and not announced:
+                say("extracting targets and results (chỉ tiêu) from new and changed documents")
+                announced = True
             try:
                 rows = extract_document(doc)
             except Exception as exc:  # a figure the extractor trips on must not cost the index
