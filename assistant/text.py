@@ -27,10 +27,6 @@ Pipeline of :meth:`Analyzer.analyze` (the query side runs the very same code):
 
 from __future__ import annotations
 
-#: Bump when the analyzer's output changes: the index settings hash includes it, so
-#: indexes built by an older analyzer are rebuilt instead of silently mismatching queries.
-ANALYZER_VERSION = 2
-
 import bisect
 import logging
 import os
@@ -43,6 +39,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 _log = logging.getLogger(__name__)
+
+#: Bump when the analyzer's output changes: the index settings hash includes it, so
+#: indexes built by an older analyzer are rebuilt instead of silently mismatching queries.
+ANALYZER_VERSION = 2
 
 __all__ = [
     "FUNCTION_WORDS",
