@@ -57,6 +57,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
         "giáo dục và đào tạo": "Giáo dục và Đào tạo",
         "thông tin và truyền thông": "Thông tin và Truyền thông",
         "văn hóa, thể thao và du lịch": "Văn hóa, Thể thao và Du lịch",
+        "văn hóa thể thao và du lịch": "Văn hóa, Thể thao và Du lịch",
+        "công thương": "Công Thương",
         "dân tộc và tôn giáo": "Dân tộc và Tôn giáo",
     }.items()
 }
@@ -181,4 +183,8 @@ _WRAP_PAIRS = {
 def _wraps_inside_name(a: str, b: str) -> bool:
     """Does a line ending with ``a`` and a line starting with ``b`` split a known name?"""
     wa, wb = _folded(a).split(), _folded(b).split()
-    return bool(wa and wb) and ((wa[-1].strip(",.;-"), wb[0].strip(",.;-")) in _WRAP_PAIRS or len(wa) == 1)
+    if not (wa and wb):
+        return False
+    if wa[-1] in ("-", "–", "va", "và") or a.rstrip().endswith((",", "-", "–")):
+        return True  # "BỘ LAO ĐỘNG -" / "THƯƠNG BINH VÀ XÃ HỘI": the name goes on
+    return (wa[-1].strip(",.;-"), wb[0].strip(",.;-")) in _WRAP_PAIRS or len(wa) == 1

@@ -114,6 +114,8 @@ def _tail_joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
         return False
     sa, sb = a.text, b.text
     ka, kb = _tail_kind(sa), _tail_kind(sb)
+    if ka == "authority" and sa.endswith(",") and kb in ("role", "caps") and _words(sa) + _words(sb) <= 14:
+        return True  # "KT. BỘ TRƯỞNG," / "CHỦ NHIỆM": one authority over two lines
     if ka in ("authority", "role", "caps") and kb == "caps" and _words(sa) + _words(sb) <= 14:
         return not (_lower(sb) + " ").startswith(_ROLE_PREFIXES) and not _AUTH_RE.match(sb) and _wraps_inside_name(sa, sb)
     one_word = len(sa.split()) == 1 and sa.isalpha() and sa[:1].isupper()
