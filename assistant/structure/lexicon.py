@@ -3,6 +3,8 @@ document types, and the display forms of organ, role and person names."""
 
 from __future__ import annotations
 
+import re
+
 from ..text import unify_tone_marks
 from .lines import _folded
 
@@ -146,7 +148,11 @@ def _proper_organ(raw: str) -> tuple[str, str]:
 
 
 def _proper_role(raw: str) -> str:
-    """Display form of a role: "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch", "CHỦ TỊCH QUỐC HỘI" -> "Chủ tịch Quốc hội"."""
+    """Display form of a role: "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch", "CHỦ TỊCH QUỐC HỘI" -> "Chủ tịch Quốc hội".
+
+    Marks and stray brackets of text extraction go: "PHÓ THỦ TƯỚNGy]", "THỨ TRƯỞNG (đã ký)"."""
+    raw = re.sub(r"\s*(?:\([^)]*\)|\[[^\]]*\])\s*$", "", raw)
+    raw = re.sub(r"[a-zà-ỹđ]*[\[\]()]+[^\s]*$", "", raw).strip()
     words = _proper_organ(raw)[0].split()
     if len(words) > 1 and words[0] == "Phó":
         words[1] = words[1].capitalize()  # "Phó Giám đốc"
