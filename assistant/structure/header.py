@@ -203,8 +203,17 @@ def _read_vv(h: _Header, cell: _Cell, more: list[_Cell] = ()) -> None:  # type: 
 _LOCALITY_START = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "phuong ", "thi tran ", "dac khu ")
 
 
+# Gazette section captions above a header: "VĂN BẢN QUY PHẠM PHÁP LUẬT", "VĂN BẢN HỢP NHẤT - BỘ Y TẾ"
+_GAZETTE_CAPTION_RE = re.compile(r"^VĂN\s+BẢN\s+(?:QUY\s+PHẠM\s+PHÁP\s+LUẬT|HỢP\s+NHẤT|KHÁC)\b\s*[-–:]?\s*")
+
+
 def _add_organ(organs: list[tuple[str, Span]], text: str, span: Span) -> None:
     """Add an organ line; "ỦY BAN NHÂN DÂN" + "TỈNH QUẢNG NAM" on the next line are one organ."""
+    cap = _GAZETTE_CAPTION_RE.match(text)
+    if cap:
+        text, span = text[cap.end() :], (span[0] + cap.end(), span[1])
+        if not text.strip():
+            return
     f = _folded(text) + " "
     if organs and f.startswith(_LOCALITY_START):
         prev, (a, _b) = organs[-1]

@@ -3,6 +3,8 @@ document types, and the display forms of organ, role and person names."""
 
 from __future__ import annotations
 
+import re
+
 from ..text import unify_tone_marks
 from .lines import _folded
 
@@ -57,6 +59,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
         "giáo dục và đào tạo": "Giáo dục và Đào tạo",
         "thông tin và truyền thông": "Thông tin và Truyền thông",
         "văn hóa, thể thao và du lịch": "Văn hóa, Thể thao và Du lịch",
+        "văn hóa thể thao và du lịch": "Văn hóa, Thể thao và Du lịch",
+        "công thương": "Công Thương",
         "dân tộc và tôn giáo": "Dân tộc và Tôn giáo",
     }.items()
 }
@@ -144,7 +148,11 @@ def _proper_organ(raw: str) -> tuple[str, str]:
 
 
 def _proper_role(raw: str) -> str:
-    """Display form of a role: "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch", "CHỦ TỊCH QUỐC HỘI" -> "Chủ tịch Quốc hội"."""
+    """Display form of a role: "PHÓ CHỦ TỊCH" -> "Phó Chủ tịch", "CHỦ TỊCH QUỐC HỘI" -> "Chủ tịch Quốc hội".
+
+    Marks and stray brackets of text extraction go: "PHÓ THỦ TƯỚNGy]", "THỨ TRƯỞNG (đã ký)"."""
+    raw = re.sub(r"\s*(?:\([^)]*\)|\[[^\]]*\])\s*$", "", raw)
+    raw = re.sub(r"[a-zà-ỹđ]*[\[\]()]+[^\s]*$", "", raw).strip()
     words = _proper_organ(raw)[0].split()
     if len(words) > 1 and words[0] == "Phó":
         words[1] = words[1].capitalize()  # "Phó Giám đốc"
@@ -181,4 +189,8 @@ _WRAP_PAIRS = {
 def _wraps_inside_name(a: str, b: str) -> bool:
     """Does a line ending with ``a`` and a line starting with ``b`` split a known name?"""
     wa, wb = _folded(a).split(), _folded(b).split()
-    return bool(wa and wb) and ((wa[-1].strip(",.;-"), wb[0].strip(",.;-")) in _WRAP_PAIRS or len(wa) == 1)
+    if not (wa and wb):
+        return False
+    if wa[-1] in ("-", "–", "va", "và") or a.rstrip().endswith((",", "-", "–")):
+        return True  # "BỘ LAO ĐỘNG -" / "THƯƠNG BINH VÀ XÃ HỘI": the name goes on
+    return (wa[-1].strip(",.;-"), wb[0].strip(",.;-")) in _WRAP_PAIRS or len(wa) == 1

@@ -64,7 +64,7 @@ class _Line:
 # Columns: tabs or 3+ spaces (text and docx layouts), " | " of a markdown table flattened
 # into one line, and rules of "____"/"----" glued between two cells ("CHÍNH PHỦ_____ Số: ...").
 _NUMBER_LABEL_RE = re.compile(r"^(?:Số|SỐ)\s*[:.]?$")
-_CELL_SEP = re.compile(r"\t+| {3,}|[ \t]*\|[ \t]*|(?<=\S)[_=]{3,}|[_=]{3,}(?=\S)|(?<=[^\W\d_])-{4,}|-{4,}(?=[^\W\d_])")
+_CELL_SEP = re.compile(r"\t+| {3,}|[ \t]*\|[ \t]*|[ \t]*(?:[_=]{3,}|-{4,}|–{3,})[ \t]*")
 
 
 def _split_lines(text: str) -> list[_Line]:

@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from .header import _doc_type
-from .lexicon import _proper_name, _proper_organ, _proper_role, _wraps_inside_name
+from .lexicon import (
+    _WRAP_PAIRS,
+    _proper_name,
+    _proper_organ,
+    _proper_role,
+    _wraps_inside_name,
+)
 from .lines import (
     _BULLET_RE,
     _folded,
@@ -62,8 +68,12 @@ _RANK_RE = re.compile(
 )
 
 
+_BARE_AUTH_RE = re.compile(r"^(?:T/M|TM|KT|K/T|TL|T/L|TUQ|Q)\.?$")
+# A role run into its authority line: "... QUỐC HỘICHỦ TỊCH" (table cells glued), "KT. TRƯỞNG BAN
+# GIÁM SÁT QUẢN LÝ VỀ HQ PHÓ TRƯỞNG BAN" (web copy lines joined)
 _GLUED_ROLE_RE = re.compile(
-    r"[^\W\d_](?P<role>(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|BÍ\s+THƯ|THỦ\s+TƯỚNG|BỘ\s+TRƯỞNG|GIÁM\s+ĐỐC|TỔNG\s+BÍ\s+THƯ))$"
+    r"(?:[^\W\d_](?P<role>(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|BÍ\s+THƯ|THỦ\s+TƯỚNG|BỘ\s+TRƯỞNG|GIÁM\s+ĐỐC|TỔNG\s+BÍ\s+THƯ))"
+    r"|(?:\S+\s+){3,}(?P<role2>PHÓ\s+(?:\S+\s+){0,3}\S+))$"
 )
 
 
@@ -86,10 +96,20 @@ def _is_name(s: str) -> bool:
         return False
     if all(w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words):
         return True
+    folded = f" {_folded(_person(s))} "
+    if len(words) > 4 or any(f" {w} " in folded for w in _CAPS_ORGAN_WORDS):
+        return False  # "VỤ HÀNH CHÍNH CÔNG THÀNH PHỐ" starts with a surname but is an organ
     return _person(s).isupper() and _folded(words[0]) in _SURNAMES
 
 
+_CAPS_ORGAN_WORDS = ("thanh pho", "hanh chinh", "trung tam", "chinh phu", "nhan dan", "quoc hoi", "tinh", "huyen")
+
+
+_EXTRACTION_JUNK_RE = re.compile(r"(?<=[A-ZĐÀ-Ỹ])[a-zà-ỹđ]{0,3}[\[\]]+$")  # "PHÓ THỦ TƯỚNGky]"
+
+
 def _tail_kind(s: str) -> str:
+    s = _EXTRACTION_JUNK_RE.sub("", s)
     if _NOI_NHAN_RE.match(s):
         return "label"
     m = _AUTH_RE.match(s)
@@ -114,8 +134,21 @@ def _tail_joins(a: _Line, b: _Line, gap: int, text: str) -> bool:
         return False
     sa, sb = a.text, b.text
     ka, kb = _tail_kind(sa), _tail_kind(sb)
-    if ka in ("authority", "role", "caps") and kb == "caps" and _words(sa) + _words(sb) <= 14:
-        return not (_lower(sb) + " ").startswith(_ROLE_PREFIXES) and not _AUTH_RE.match(sb) and _wraps_inside_name(sa, sb)
+    if ka == "authority" and sa.endswith(",") and kb in ("role", "caps") and _words(sa) + _words(sb) <= 14:
+        return True  # "KT. BỘ TRƯỞNG," / "CHỦ NHIỆM": one authority over two lines
+    if _words(sa) + _words(sb) > 14 or not _is_caps(sb) or _AUTH_RE.match(sb) or _BARE_AUTH_RE.match(sb):
+        return _name_wrap(sa, sb, kb)
+    if _BARE_AUTH_RE.match(sa) or (sa.isupper() and len(sa.split()) == 1 and ka != "name"):
+        return True  # "KT." / "TRƯỞNG BAN ...", "PHÓ" / "TRƯỞNG BAN"
+    wa, wb = _folded(sa).split(), _folded(sb).split()
+    if ka in ("authority", "role", "caps") and (wa[-1], wb[0]) in _WRAP_PAIRS and (kb != "role" or len(wb) == 1):
+        return True  # "KT. BỘ" / "TRƯỞNG", "TL. CỤC" / "TRƯỞNG"
+    if ka in ("authority", "role", "caps") and kb == "caps":
+        return _words(sb) == 1 or _wraps_inside_name(sa, sb)  # "KT. TRƯỞNG THUẾ" / "TỈNH"
+    return _name_wrap(sa, sb, kb)
+
+
+def _name_wrap(sa: str, sb: str, kb: str) -> bool:
     one_word = len(sa.split()) == 1 and sa.isalpha() and sa[:1].isupper()
     return one_word and kb in ("name", "text") and _is_name(f"{sa} {sb}") and _folded(sa) in _SURNAMES
 
@@ -203,10 +236,11 @@ def _read_tail(lines: list[_Line], tail: _Tail) -> None:
                 assert m is not None
                 rest, glued = m["rest"], _GLUED_ROLE_RE.search(m["rest"])
                 if glued:
-                    rest = rest[: glued.start("role")]
+                    g = "role" if glued["role"] else "role2"
+                    rest = rest[: glued.start(g)]
                     if not tail.role:
-                        tail.role = _proper_role(glued["role"])
-                        tail.fields["signer_role"] = (cell.start + m.start("rest") + glued.start("role"), cell.end)
+                        tail.role = _proper_role(glued[g])
+                        tail.fields["signer_role"] = (cell.start + m.start("rest") + glued.start(g), cell.end)
                 tail.authorities.append(f"{m['prefix']} {_proper_organ(rest)[0]}")
                 _grow(tail.fields, "signing_authority", span)
                 block = "signature"
