@@ -131,6 +131,9 @@ def embed_in_chunks(
                 if cache is not None and keys[i] in found:
                     out[i] = found[keys[i]]
             if missing:
+                # by length, so that each batch holds texts of similar length and little
+                # padding is computed (the embedder batches consecutive texts)
+                missing.sort(key=lambda i: len(part[i]))
                 vecs = embedder.embed_passages([part[i] for i in missing])
                 out[missing] = vecs
                 if cache is not None:
