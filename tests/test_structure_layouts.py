@@ -30,7 +30,7 @@ def norm(s: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", fold(s).lower())
 
 
-_DATE_RE = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*(\d{1,2})\s*năm\s*|[/.\-](\d{1,2})[/.\-])(\d{4})", re.I)
+_DATE_RE = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*(\d{1,2})\s*năm\s*|[/.\-](\d{1,2})[/.\-])(\d{4})", re.IGNORECASE)
 
 
 def assert_spans_quote_values(text: str, p: ParsedStructure) -> None:

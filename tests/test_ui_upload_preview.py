@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("gradio")
 
-from ui.upload import PREVIEW_COLUMNS, preview_rows  # noqa: E402
+from ui.upload import PREVIEW_COLUMNS, preview_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_KL = ROOT / "corpus" / "ket-luan-11-KL-TU-quang-tri-2012-cong-nghiep.txt"
