@@ -151,5 +151,8 @@ class Settings(BaseSettings):
 
         values: dict[str, object] = {k: getattr(self, k) for k in keys}
         values.update(analyzer_fingerprint())
+        from .structure import PARSER_VERSION
+
+        values["parser"] = PARSER_VERSION
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -49,6 +49,11 @@ from .signature import _find_tail, _Tail
 
 __all__ = ["ParsedStructure", "parse_structure"]
 
+#: Bump when parsing changes what it reads (metadata, spans, sections): the settings hash
+#: includes it, so an index parsed by an older parser is rebuilt, not served with stale
+#: metadata (ingest re-parses only changed files otherwise).
+PARSER_VERSION = 2
+
 
 @dataclass
 class ParsedStructure:
