@@ -89,6 +89,8 @@ def ingest_milvus(
             report.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
 
     with _Lock(root):
+        if hasattr(executor, "prepare"):
+            executor.prepare()
         embedder = make_embedder(settings)
         writer = MilvusWriter.open(root, settings, embedder.name, embedder.dimension, settings.index_hash(), rebuild, say)
         try:

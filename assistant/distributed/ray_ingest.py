@@ -6,7 +6,7 @@
 
 ``address`` is ``auto`` (join the cluster this machine belongs to, or start a local Ray
 with this machine's CPUs) or a Ray address (``ray://head:10001``, ``head:6379``). Each
-actor takes ``num_cpus=1``; ``workers`` (default: the cluster's CPUs) bounds the pool.
+actor takes ``num_cpus=1``, loading tasks none; ``workers`` (default: the cluster's CPUs) bounds the pool.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def start(address: str, num_cpus: int | None = None) -> None:
     ray = _ray()
     if ray.is_initialized():
         return
+    # A busy machine starts Ray's control store slowly; its default 30 s wait fails there.
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "180")
     env = {k: os.environ[k] for k in _WORKER_ENV if k in os.environ}
     kwargs = {"runtime_env": {"env_vars": env}, "include_dashboard": False, "log_to_driver": False}
     try:
@@ -56,7 +58,9 @@ def ray_executor(address: str = "auto", workers: int | None = None, num_cpus: in
         pool = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         max_bytes = settings.max_file_bytes
         ds = ray.data.from_items(tasks, override_num_blocks=max(1, len(tasks)))
-        ds = ds.flat_map(lambda row: load_source(row, max_bytes))
+        # Loading takes no reserved CPU: the embedding actors hold them all, and a task
+        # that waited for a free CPU would never run (the pool would starve).
+        ds = ds.flat_map(lambda row: load_source(row, max_bytes), num_cpus=0, concurrency=pool)
         ds = ds.map_batches(
             DocumentWorker,
             fn_constructor_kwargs={"settings_json": settings.model_dump_json()},
@@ -68,4 +72,5 @@ def ray_executor(address: str = "auto", workers: int | None = None, num_cpus: in
         for row in ds.iter_rows():
             yield {k: (v.item() if hasattr(v, "item") and getattr(v, "shape", None) == () else v) for k, v in row.items()}
 
+    run.prepare = lambda: start(address, num_cpus)  # type: ignore[attr-defined]  # before Milvus's gRPC threads exist
     return run
