@@ -82,7 +82,7 @@ def test_accentless_and_document_number(built, kind):
     a = built[kind]
     hits = a.search("cum cong nghiep Lao Bao", k=3, mode="lexical")
     assert hits and "Lao Bảo" in hits[0].passage.text
-    hits = a.search("11-KL/TU", k=3)
+    hits = a.search("Kết luận số 11-KL/TU nói gì", k=3)
     assert hits and hits[0].meta.number == "11-KL/TU"
 
 
@@ -118,8 +118,8 @@ def test_incremental_update_and_removal(tmp_path, kind):
     first = _ingest(settings, [corpus])
     assert len(first.added) == 2
     assert _ingest(settings, [corpus]).note == "index is up to date"
-    target = sorted(corpus.glob("*.txt"))[0]
-    target.write_text(target.read_text(encoding="utf-8") + "\n\nCột mốc xanh lá cây Zyxwv được dựng ở ven sông.\n", encoding="utf-8")
+    target = next(p for p in sorted(corpus.glob("*.txt")) if "Lao Bảo" in p.read_text(encoding="utf-8"))
+    target.write_text(target.read_text(encoding="utf-8").replace("Lao Bảo", "Lao Bảo Zyxwv"), encoding="utf-8")
     second = _ingest(settings, [corpus])
     assert second.updated and not second.added
     a = Assistant.open(settings.index_dir, settings)

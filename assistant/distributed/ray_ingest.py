@@ -37,6 +37,7 @@ def start(address: str, num_cpus: int | None = None) -> None:
         return
     # A busy machine starts Ray's control store slowly; its default 30 s wait fails there.
     os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "180")
+    os.environ.setdefault("RAY_raylet_start_wait_time_s", "180")
     env = {k: os.environ[k] for k in _WORKER_ENV if k in os.environ}
     kwargs = {"runtime_env": {"env_vars": env}, "include_dashboard": False, "log_to_driver": False}
     try:
