@@ -55,12 +55,20 @@ _PLACEHOLDER = [1.0, 0.0]
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 
 
+def _unimplemented_filter(record: logging.LogRecord) -> bool:
+    return "Method not implemented" not in record.getMessage() and not (
+        record.exc_info and isinstance(record.exc_info[1], NotImplementedError)
+    )
+
+
 def _pymilvus():
     try:
         import pymilvus
 
-        # query iterators warn on every call against milvus-lite (no server timestamp); not ours to act on
+        # Query iterators ask milvus-lite for a timestamp it does not serve: pymilvus warns and
+        # the embedded server logs a traceback on every call, then both go on correctly.
         logging.getLogger("pymilvus").setLevel(logging.ERROR)
+        logging.getLogger("grpc._server").addFilter(_unimplemented_filter)
     except ImportError:
         raise AssistantError(
             "the Milvus store needs pymilvus and milvus-lite: pip install 'vn-policy-assistant[scale]'"
@@ -70,15 +78,17 @@ def _pymilvus():
 
 def resolve_uri(root: Path, settings) -> str:
     uri = settings.milvus_uri or str(Path(root) / LITE_FILE)
-    if "://" not in uri:
-        Path(uri).parent.mkdir(parents=True, exist_ok=True)
-        uri = str(Path(uri).resolve())
-    return uri
+    return uri if "://" in uri else str(Path(uri).resolve())
 
 
-def connect(root: Path, settings):
+def connect(root: Path, settings, create: bool = False):
+    """A client for the store's Milvus. A milvus-lite file is created only when writing."""
     pm = _pymilvus()
     uri = resolve_uri(root, settings)
+    if "://" not in uri:
+        if not create and not Path(uri).exists():
+            raise IndexMissing(f"{uri}: no Milvus index here; run `assistant ingest --store milvus` first")
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
     token = settings.milvus_token.get_secret_value()
     try:
         return pm.MilvusClient(uri=uri, token=token) if token else pm.MilvusClient(uri=uri)

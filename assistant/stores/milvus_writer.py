@@ -99,7 +99,7 @@ class MilvusWriter:
     @classmethod
     def open(cls, root: Path, settings, embedder: str, dimension: int, settings_hash: str, rebuild: bool, say) -> "MilvusWriter":
         pm = __import__("pymilvus")
-        client = connect(root, settings)
+        client = connect(root, settings, create=True)
         names = Names(settings.milvus_collection)
         uri = resolve_uri(root, settings)
         exists = all(client.has_collection(n) for n in names.all())
