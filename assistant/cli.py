@@ -37,18 +37,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _ingest_fn(settings: Settings, args: argparse.Namespace):
     """The ingest for this store: the local build, or the Milvus one (in-process or on Ray)."""
     ray = getattr(args, "ray", None)
-    if settings.store != "milvus":
-        if ray:
-            raise AssistantError("--ray writes to a Milvus index: add --store milvus")
-        from .ingest import ingest
+    from .distributed import ingest_for
 
-        return ingest
+    if not ray:
+        return ingest_for(settings)
+    if settings.store != "milvus":
+        raise AssistantError("--ray writes to a Milvus index: add --store milvus")
     from functools import partial
 
     from .distributed.milvus_ingest import ingest_milvus
-
-    if not ray:
-        return ingest_milvus
     from .distributed.ray_ingest import ray_executor
 
     return partial(ingest_milvus, executor=ray_executor(ray, getattr(args, "ray_workers", None)))
