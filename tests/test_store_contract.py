@@ -75,6 +75,10 @@ def test_filters(built, kind):
         assert hits and all(ok(h.meta, h.passage.doc_id) for h in hits), filters
     assert a.search("công nghiệp", filters=Filters(province="Hà Giang")) == []
     assert a.search("công nghiệp", filters=Filters(year=1901)) == []
+    # values are data, never expression syntax (Milvus) nor wildcards
+    assert a.search("công nghiệp", filters=Filters(issuer='x" or year > 0 or "')) == []
+    assert a.search("công nghiệp", filters=Filters(issuer="%")) == []
+    assert a.search("công nghiệp", filters=Filters(province='Quảng Trị\\" or "1"=="1')) == []
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
