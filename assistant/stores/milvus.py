@@ -40,6 +40,7 @@ import numpy as np
 
 from ..documents import Document, DocumentMeta, Paragraph, Passage, Section
 from ..errors import AssistantError, IndexMissing
+from ..index import dense
 from ..index.manifest import Manifest
 from . import bm25
 from .base import Ranked
@@ -323,7 +324,10 @@ class MilvusStore:
         return sorted(hits, key=lambda x: (-x[1], x[0]))  # deterministic ties, as the local backend
 
     def dense_search(self, vector: np.ndarray, n: int, scope: str | None) -> Ranked:
-        return self._search("dense", np.asarray(vector, dtype="float32").reshape(-1).tolist(), n, scope, {})
+        kind = self.manifest.dense_index
+        # the local index's search breadth (index/dense.py), so approximate indexes recall alike
+        params = {"ef": max(dense.HNSW_EF_SEARCH, n)} if kind == "HNSW" else {"nprobe": dense.IVF_NPROBE} if kind.startswith("IVF") else {}
+        return self._search("dense", np.asarray(vector, dtype="float32").reshape(-1).tolist(), n, scope, params)
 
     def lexical_search(self, tokens: list[str], n: int, scope: str | None, folded: bool = False) -> Ranked:
         weights = bm25.query_weights(tokens, self.folded_vocab if folded else self.vocab, self.count())
