@@ -19,6 +19,7 @@ from ..settings import Settings
 from .pipeline import DocumentWorker, load_source
 
 #: What the workers need to find this code and behave on a shared CPU (docs/scale-out.md).
+BLOCK_BYTES = 256 * 1024
 _WORKER_ENV = ("PYTHONPATH", "OMP_WAIT_POLICY", "HF_HUB_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "OMP_NUM_THREADS")
 
 
@@ -58,6 +59,9 @@ def ray_executor(address: str = "auto", workers: int | None = None, num_cpus: in
         start(address, num_cpus)
         pool = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         max_bytes = settings.max_file_bytes
+        # Small blocks: one JSONL file of thousands of documents must still spread over the
+        # pool (a block goes to one actor), and rows stream to the writer as they are done.
+        ray.data.DataContext.get_current().target_max_block_size = BLOCK_BYTES
         ds = ray.data.from_items(tasks, override_num_blocks=max(1, len(tasks)))
         # Loading takes no reserved CPU: the embedding actors hold them all, and a task
         # that waited for a free CPU would never run (the pool would starve).
