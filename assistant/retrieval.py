@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) lists fused (z-scores by default).
+"""Hybrid retrieval: dense and lexical (BM25) lists from a ``Store`` (FAISS or Milvus), fused here (z-scores by default).
 
 Queries typed without diacritics are matched against the folded BM25 index, since
 their accented tokens would match nothing. Filters restrict both lists before ranking,
@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .citations import citation_string
-from .documents import DocumentMeta, Hit
+from .documents import DocumentMeta, Hit, Passage
 from .embeddings.base import Embedder
-from .index import dense
-from .index.store import IndexStore, allowed_rows
 from .settings import Settings
+from .stores.base import Store
 from .text import Analysis, Analyzer, has_diacritics, key
 
 MODES = ("hybrid", "dense", "lexical")
@@ -30,6 +29,11 @@ def is_identifier(token: str) -> bool:
         and any(c.isalpha() for c in token)
         and ("/" in token or "-" in token)
     )
+
+
+def filter_key(value: str) -> str:
+    """Filter values compared folded: stores that evaluate filters themselves (Milvus) store these keys."""
+    return key(value, folded=True)
 
 
 @dataclass
@@ -112,36 +116,36 @@ def rrf(lists: list[tuple[list[tuple[int, float]], float]], k: int) -> list[tupl
 
 
 class HybridRetriever:
-    def __init__(self, store: IndexStore, embedder: Embedder, settings: Settings, analyzer: Analyzer | None = None):
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings, analyzer: Analyzer | None = None):
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.analyzer = analyzer or Analyzer()
 
-    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+    def _allowed(self, filters: Filters | None) -> object | None:
+        """The store's form of the filters (allowed rows locally, an expression in Milvus)."""
         if filters is None or filters.is_empty():
             return None
-        docs = {d for d, m in self.store.metas.items() if filters.accepts(d, m)}
-        return allowed_rows(self.store.passages, docs)
+        return self.store.scope(filters)
 
     def lexical_ranking(
-        self, query: str, n: int, allowed: np.ndarray | None, analysis: Analysis | None = None
+        self, query: str, n: int, allowed: object | None, analysis: Analysis | None = None
     ) -> list[tuple[int, float]]:
         analysis = analysis or self.analyzer.analyze(query)
         if has_diacritics(query):
-            return self.store.lexical.search(analysis.tokens, n, allowed)
-        return self.store.folded.search(analysis.folded, n, allowed)
+            return self.store.lexical_search(analysis.tokens, n, allowed)
+        return self.store.lexical_search(analysis.folded, n, allowed, folded=True)
 
-    def dense_ranking(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    def dense_ranking(self, query: str, n: int, allowed: object | None) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([query])[0]
-        return dense.search(self.store.dense, vector, n, allowed)
+        return self.store.dense_search(vector, n, allowed)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         k = k or self.settings.top_k
         query = " ".join(query.split())
-        if not query or not self.store.passages:
+        if not query or not self.store.count():
             return []
         allowed = self._allowed(filters)
         n = max(self.settings.candidates, k)
@@ -157,9 +161,11 @@ class HybridRetriever:
             ]
             ids = [t for t in analysis.tokens if is_identifier(t)]
             if ids:  # a document number in the question is a near-certain signal: its own list
-                lists.append((self.store.lexical.search(ids, n, allowed), self.settings.identifier_weight))
+                lists.append((self.store.lexical_search(ids, n, allowed), self.settings.identifier_weight))
             ranked = self._fuse(lists)
-        return [self._hit(i + 1, row, score) for i, (row, score) in enumerate(ranked[:k])]
+        top = ranked[:k]
+        passages = self.store.passages_at([row for row, _ in top])  # one round trip for a remote store
+        return [self._hit(i + 1, p, score) for i, ((_, score), p) in enumerate(zip(top, passages))]
 
     def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
         fusion = self.settings.fusion  # a Literal: Settings refuses any other value
@@ -169,7 +175,6 @@ class HybridRetriever:
             return convex(lists)
         return rrf(lists, self.settings.rrf_k)
 
-    def _hit(self, rank: int, row: int, score: float) -> Hit:
-        passage = self.store.passages[row]
+    def _hit(self, rank: int, passage: Passage, score: float) -> Hit:
         meta = self.store.metas[passage.doc_id]
         return Hit(rank=rank, score=score, passage=passage, meta=meta, citation=citation_string(meta, passage))

@@ -108,6 +108,28 @@ class Settings(BaseSettings):
         ge=1, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
     )
 
+    # --- store (assistant/stores/; docs/scale-out.md) ----------------------------
+    store: str = Field(
+        "local",
+        description="'local' (default: FAISS + bm25s + SQLite files in index_dir) or 'milvus' (Milvus collections: "
+        "a milvus-lite file, or a Milvus standalone/cluster named by milvus_uri). Needs the [scale] extra.",
+    )
+    milvus_uri: str = Field(
+        "",
+        description="Milvus to use with store='milvus': '' (default) is the milvus-lite file <index_dir>/milvus.db; "
+        "a path ending in .db is another milvus-lite file; 'http://host:19530' is a Milvus server.",
+    )
+    milvus_token: SecretStr = Field(SecretStr(""), description="Milvus credentials ('user:password' or an API key), if the server needs them.")
+    milvus_collection: str = Field(
+        "assistant",
+        description="Prefix of this index's Milvus collections (letters, digits, '_'), so several indexes share one server.",
+    )
+    milvus_dense_index: str = Field(
+        "FLAT",
+        description="Milvus index type of the passage vectors: 'FLAT' (exact, the default: equal to the local flat index) "
+        "or 'HNSW' / 'IVF_FLAT' / 'AUTOINDEX' for large collections on a Milvus server.",
+    )
+
     # --- serving -----------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the web UI binds to.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web UI.")

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from assistant.api import Assistant
 from assistant.documents import Answer, Citation, Document, DocumentMeta, Hit, Turn
 from assistant.errors import AssistantError
-from assistant.ingest import IngestReport, ingest
+from assistant.distributed import ingest_for
+from assistant.ingest import IngestReport
 from assistant.loaders import is_sidecar, sidecar_for, supported_suffixes
 from assistant.loaders.sidecar import MAX_SIDECAR_BYTES
 from assistant.retrieval import Filters
@@ -186,7 +187,7 @@ class Backend:
             return result
         say(f"Đang nạp {len(docs)} tệp…")
         try:
-            report = ingest(docs, self.settings, skip_errors=True, progress=True, say=say)
+            report = ingest_for(self.settings)(docs, self.settings, skip_errors=True, progress=True, say=say)
         except AssistantError:
             for target, (_, previous) in staged.items():
                 _restore(target, previous)

@@ -1,0 +1,54 @@
+"""The local backend: today's ``IndexStore`` (FAISS + bm25s + SQLite) behind ``Store``.
+
+A thin adapter: every attribute of the opened ``IndexStore`` stays reachable
+(``store.dense``, ``store.docstore``...), so code written against it keeps working.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..documents import Document, Passage
+from ..index import dense
+from ..index.store import IndexStore, allowed_rows
+from .base import Ranked
+
+
+class LocalStore:
+    def __init__(self, inner: IndexStore):
+        self.inner = inner
+
+    @classmethod
+    def open(cls, root: Path) -> "LocalStore":
+        return cls(IndexStore.open(root))
+
+    def __getattr__(self, name: str):  # manifest, metas, sources, passages, dense, lexical, folded, docstore...
+        return getattr(self.inner, name)
+
+    def count(self) -> int:
+        return len(self.inner.passages)
+
+    def scope(self, filters) -> np.ndarray | None:
+        """The allowed FAISS/BM25 rows."""
+        if filters is None or filters.is_empty():
+            return None
+        docs = {d for d, m in self.inner.metas.items() if filters.accepts(d, m)}
+        return allowed_rows(self.inner.passages, docs)
+
+    def dense_search(self, vector: np.ndarray, n: int, scope: np.ndarray | None) -> Ranked:
+        return dense.search(self.inner.dense, vector, n, scope)
+
+    def lexical_search(self, tokens: list[str], n: int, scope: np.ndarray | None, folded: bool = False) -> Ranked:
+        index = self.inner.folded if folded else self.inner.lexical
+        return index.search(tokens, n, scope)
+
+    def passages_at(self, rows: list[int]) -> list[Passage]:
+        return [self.inner.passages[r] for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.inner.docstore.document(doc_id)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,373 @@
+"""The Milvus backend: passages, vectors, BM25 and documents in Milvus collections.
+
+``uri`` is a milvus-lite file (tests, one machine; default ``<index_dir>/milvus.db``) or a
+Milvus standalone/cluster (``http://host:19530``). Collections, all prefixed by
+``Settings.milvus_collection``:
+
+- ``_passages``: one row per passage, primary key = row. Dense vector (exact FLAT by
+  default), two sparse BM25 vectors (tone-unified tokens and the folded copy, weighted by
+  ``bm25``), the analysed terms as text (to keep document frequencies right when a
+  source is replaced, and to re-weight), the passage text and position, and the filter
+  keys of its document (``retrieval.filter_key`` of type, issuer, province; year), so
+  filters become Milvus expressions evaluated next to the vectors.
+- ``_documents``: doc id -> source, metadata JSON; ``_doc_parts``: the full document
+  record (text + structure, the docstore's JSON) cut into parts under Milvus's 64 KB
+  VARCHAR limit.
+- ``_terms``: term -> (sparse dimension id, document frequency), per analysis kind.
+- ``_sources``: source key -> SHA-256 and doc ids: written last for each source, so a
+  crashed ingest resumes where it stopped. ``_state``: embedder, dimension, settings
+  hash, counters.
+
+Milvus requires a vector field in every collection: the bookkeeping collections carry
+a constant 2-d one (``_v``) that is never searched.
+
+Unlike the local index (complete versions switched atomically), a Milvus index is
+updated in place, source by source: readers see a source's old passages until its new
+ones are written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import asdict
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from ..documents import Document, DocumentMeta, Paragraph, Passage, Section
+from ..errors import AssistantError, IndexMissing
+from ..index import dense
+from ..index.manifest import Manifest
+from . import bm25
+from .base import Ranked
+
+LITE_FILE = "milvus.db"
+VARCHAR_MAX = 65_535  # bytes, Milvus's VARCHAR limit
+PART_CHARS = 16_000  # document record parts: at most 4 UTF-8 bytes a character -> < 64 KB
+BATCH = 1000  # rows per insert/query round trip
+#: A row's BM25 weights are recomputed when the collection's average passage length has
+#: moved by more than this since they were written (bm25s recomputes all on every build).
+REWEIGHT_TOLERANCE = 0.002
+_PLACEHOLDER = [1.0, 0.0]
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
+
+
+def _unimplemented_filter(record: logging.LogRecord) -> bool:
+    return "Method not implemented" not in record.getMessage() and not (
+        record.exc_info and isinstance(record.exc_info[1], NotImplementedError)
+    )
+
+
+def _pymilvus():
+    try:
+        import pymilvus
+
+        # Query iterators ask milvus-lite for a timestamp it does not serve: pymilvus warns and
+        # the embedded server logs a traceback on every call, then both go on correctly.
+        logging.getLogger("pymilvus").setLevel(logging.ERROR)
+        logging.getLogger("grpc._server").addFilter(_unimplemented_filter)
+    except ImportError:
+        raise AssistantError(
+            "the Milvus store needs pymilvus and milvus-lite: pip install 'vn-policy-assistant[scale]'"
+        ) from None
+    return pymilvus
+
+
+def resolve_uri(root: Path, settings) -> str:
+    uri = settings.milvus_uri or str(Path(root) / LITE_FILE)
+    return uri if "://" in uri else str(Path(uri).resolve())
+
+
+def connect(root: Path, settings, create: bool = False):
+    """A client for the store's Milvus. A milvus-lite file is created only when writing."""
+    pm = _pymilvus()
+    uri = resolve_uri(root, settings)
+    if "://" not in uri:
+        if not create and not Path(uri).exists():
+            raise IndexMissing(f"{uri}: no Milvus index here; run `assistant ingest --store milvus` first")
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    token = settings.milvus_token.get_secret_value()
+    try:
+        return pm.MilvusClient(uri=uri, token=token) if token else pm.MilvusClient(uri=uri)
+    except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+        raise AssistantError(f"cannot reach Milvus at {uri}: {str(exc).splitlines()[0][:300]}") from None
+
+
+class Names:
+    def __init__(self, prefix: str):
+        if not _NAME.match(prefix):
+            raise AssistantError(f"milvus_collection {prefix!r}: use letters, digits and '_' (not first a digit)")
+        self.passages = f"{prefix}_passages"
+        self.documents = f"{prefix}_documents"
+        self.parts = f"{prefix}_doc_parts"
+        self.terms = f"{prefix}_terms"
+        self.sources = f"{prefix}_sources"
+        self.state = f"{prefix}_state"
+
+    def all(self) -> list[str]:
+        return [self.passages, self.documents, self.parts, self.terms, self.sources, self.state]
+
+
+# --- filters -> expressions ------------------------------------------------------------
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def filter_expression(filters, metas: dict[str, DocumentMeta]) -> str:
+    """``Filters`` as a Milvus boolean expression over the passage rows' filter keys
+    (same keys and same meaning as ``Filters.accepts``)."""
+    from ..retrieval import filter_key
+
+    parts: list[str] = []
+    if filters.doc:
+        parts.append("doc_id in [" + ", ".join(_quote(d) for d in filters.doc) + "]")
+    if filters.doc_type:
+        parts.append(f"doc_type_key == {_quote(filter_key(filters.doc_type))}")
+    if filters.issuer:
+        key = filter_key(filters.issuer)
+        if "%" in key or "_" in key:  # LIKE wildcards in the value: match by document instead
+            docs = [d for d, m in metas.items() if key in filter_key(m.issuer)]
+            parts.append("doc_id in [" + ", ".join(_quote(d) for d in docs) + "]")
+        else:
+            parts.append(f"issuer_key like {_quote('%' + key + '%')}")
+    if filters.province:
+        parts.append(f"province_key == {_quote(filter_key(filters.province))}")
+    if filters.year:
+        parts.append(f"year == {int(filters.year)}")
+    return " and ".join(f"({p})" for p in parts)
+
+
+# --- documents as JSON records (the docstore's format) ----------------------------------
+def document_record(doc: Document) -> str:
+    return json.dumps(
+        {
+            "id": doc.id,
+            "source": doc.source,
+            "text": doc.text,
+            "meta": doc.meta.to_dict(),
+            "sections": [asdict(s) for s in doc.sections],
+            "paragraphs": [asdict(p) for p in doc.paragraphs],
+            "blocks": doc.blocks,
+        },
+        ensure_ascii=False,
+    )
+
+
+def document_from_record(record: str) -> Document:
+    st = json.loads(record)
+    return Document(
+        id=st["id"],
+        source=st["source"],
+        text=st["text"],
+        meta=DocumentMeta.from_dict(st["meta"]),
+        sections=[Section(tuple(s["path"]), s["heading"], s["start"], s["end"]) for s in st["sections"]],
+        paragraphs=[Paragraph(p["start"], p["end"], tuple(p["section_path"]), p["number"]) for p in st["paragraphs"]],
+        blocks={k: [tuple(x) for x in v] for k, v in st["blocks"].items()},
+    )
+
+
+def _passage_from_row(r: dict) -> Passage:
+    return Passage(
+        id=r["pid"],
+        doc_id=r["doc_id"],
+        start=int(r["start"]),
+        end=int(r["end"]),
+        text=r["text"],
+        section_path=tuple(json.loads(r["section_path"])),
+        headings=tuple(json.loads(r["headings"])),
+        paragraph=int(r["paragraph"]),
+    )
+
+
+PASSAGE_FIELDS = ["row", "pid", "doc_id", "start", "end", "text", "section_path", "headings", "paragraph"]
+
+
+def iterate(client, collection: str, fields: list[str], expr: str = "") -> Iterator[dict]:
+    it = client.query_iterator(collection, batch_size=BATCH, filter=expr, output_fields=fields)
+    try:
+        while True:
+            batch = it.next()
+            if not batch:
+                return
+            yield from batch
+    finally:
+        it.close()
+
+
+# --- the read side ------------------------------------------------------------------------
+class _Passages(Sequence):
+    """Position i -> the i-th passage in row order, fetched on demand (the answerer
+    enumerates passages; nothing else needs them all)."""
+
+    def __init__(self, store: "MilvusStore"):
+        self.store = store
+
+    def __len__(self) -> int:
+        return self.store.count()
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return self.store.passages_at([int(r) for r in self.store.rows()[i]])
+        return self.store.passages_at([int(self.store.rows()[i])])[0]
+
+    def __iter__(self):
+        rows = self.store.rows()
+        for start in range(0, len(rows), BATCH):
+            yield from self.store.passages_at([int(r) for r in rows[start : start + BATCH]])
+
+
+class _Vectors:
+    """``reconstruct(position)`` like a FAISS index: the stored vector of a passage (answer evidence)."""
+
+    def __init__(self, store: "MilvusStore"):
+        self.store = store
+
+    @property
+    def ntotal(self) -> int:
+        return self.store.count()
+
+    def reconstruct(self, position: int) -> np.ndarray:
+        row = int(self.store.rows()[position])
+        got = self.store.client.query(self.store.names.passages, ids=[row], output_fields=["dense"])
+        if not got:
+            raise RuntimeError(f"row {row} is gone")
+        return np.asarray(got[0]["dense"], dtype="float32")
+
+
+def _term_stats(vocab: dict[str, tuple[int, int]]) -> SimpleNamespace:
+    """Document frequencies in the layout the answerer reads from a bm25s ``LexicalIndex``
+    (``answering.tokens.TermWeights.from_lexical``: ``vocab`` and CSC ``indptr``/``data``)."""
+    terms = list(vocab)
+    dfs = np.array([vocab[t][1] for t in terms], dtype="int64")
+    starts = np.concatenate([[0], np.cumsum(dfs)[:-1]]) if len(dfs) else np.zeros(0, dtype="int64")
+    return SimpleNamespace(
+        vocab={t: i for i, t in enumerate(terms)},
+        model=SimpleNamespace(scores={"indptr": starts, "data": range(int(dfs.sum()))}),
+    )
+
+
+class MilvusStore:
+    def __init__(self, client, names: Names, info: dict, metas: dict, sources: dict, vocab: dict, folded_vocab: dict, uri: str):
+        self.client = client
+        self.names = names
+        self.info = info
+        self.uri = uri
+        self.directory = uri
+        self.metas = metas
+        self.sources = sources
+        self.vocab = vocab
+        self.folded_vocab = folded_vocab
+        self.manifest = Manifest(
+            embedder=info["embedder"], dimension=int(info["dimension"]), settings_hash=info.get("settings_hash", "")
+        )
+        self.manifest.passages = int(info.get("passages", 0))
+        self.manifest.dense_index = info.get("dense_index", "FLAT")
+        self._rows: np.ndarray | None = None
+        self.passages = _Passages(self)
+        self.dense = _Vectors(self)
+        self.lexical = _term_stats(vocab)
+        self.folded = _term_stats(folded_vocab)
+
+    @classmethod
+    def open(cls, root: Path, settings) -> "MilvusStore":
+        client = connect(root, settings)
+        names = Names(settings.milvus_collection)
+        uri = resolve_uri(root, settings)
+        if not all(client.has_collection(n) for n in names.all()):
+            client.close()
+            raise IndexMissing(f"{uri}: no Milvus index {settings.milvus_collection!r}; run `assistant ingest --store milvus` first")
+        for n in names.all():
+            client.load_collection(n)
+        info = read_info(client, names)
+        if not info.get("embedder"):
+            client.close()
+            raise IndexMissing(f"{uri}: the Milvus index {settings.milvus_collection!r} was never completed; run `assistant ingest --store milvus`")
+        metas, sources = {}, {}
+        for r in iterate(client, names.documents, ["key", "source", "meta"]):
+            metas[r["key"]] = DocumentMeta.from_dict(json.loads(r["meta"]))
+            sources[r["key"]] = r["source"]
+        vocab, folded = read_vocab(client, names)
+        return cls(client, names, info, metas, sources, vocab, folded, uri)
+
+    # -- Store protocol -------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.info.get("passages", 0))
+
+    def rows(self) -> np.ndarray:
+        if self._rows is None:
+            rows = [r["row"] for r in iterate(self.client, self.names.passages, ["row"])]
+            self._rows = np.sort(np.array(rows, dtype="int64"))
+        return self._rows
+
+    def scope(self, filters) -> str | None:
+        if filters is None or filters.is_empty():
+            return None
+        return filter_expression(filters, self.metas)
+
+    def _search(self, field: str, vector, n: int, scope: str | None, params: dict) -> Ranked:
+        if n <= 0 or not self.count():
+            return []
+        res = self.client.search(
+            self.names.passages,
+            data=[vector],
+            anns_field=field,
+            limit=min(n, 16_384),
+            filter=scope or "",
+            output_fields=["row"],
+            search_params={"metric_type": "IP", "params": params},
+        )
+        hits = [(int(h["row"]), float(h["distance"])) for h in res[0]]
+        return sorted(hits, key=lambda x: (-x[1], x[0]))  # deterministic ties, as the local backend
+
+    def dense_search(self, vector: np.ndarray, n: int, scope: str | None) -> Ranked:
+        kind = self.manifest.dense_index
+        # the local index's search breadth (index/dense.py), so approximate indexes recall alike
+        params = {"ef": max(dense.HNSW_EF_SEARCH, n)} if kind == "HNSW" else {"nprobe": dense.IVF_NPROBE} if kind.startswith("IVF") else {}
+        return self._search("dense", np.asarray(vector, dtype="float32").reshape(-1).tolist(), n, scope, params)
+
+    def lexical_search(self, tokens: list[str], n: int, scope: str | None, folded: bool = False) -> Ranked:
+        weights = bm25.query_weights(tokens, self.folded_vocab if folded else self.vocab, self.count())
+        if not weights:
+            return []
+        hits = self._search("sp_folded" if folded else "sp_tokens", weights, n, scope, {"drop_ratio_search": 0.0})
+        return [(r, s) for r, s in hits if s > 0]
+
+    def passages_at(self, rows: list[int]) -> list[Passage]:
+        if not rows:
+            return []
+        got = {}
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            for r in self.client.query(self.names.passages, ids=chunk, output_fields=PASSAGE_FIELDS):
+                got[int(r["row"])] = _passage_from_row(r)
+        missing = [r for r in rows if r not in got]
+        if missing:
+            raise AssistantError(f"{self.uri}: passages {missing[:5]} vanished during the search (an ingest is replacing them); search again")
+        return [got[r] for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        parts = self.client.query(self.names.parts, filter=f"doc_id == {_quote(doc_id)}", output_fields=["part", "body"])
+        if not parts:
+            return None
+        return document_from_record("".join(p["body"] for p in sorted(parts, key=lambda p: p["part"])))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def read_info(client, names: Names) -> dict:
+    got = client.query(names.state, ids=["info"], output_fields=["value"])
+    return json.loads(got[0]["value"]) if got else {}
+
+
+def read_vocab(client, names: Names) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    vocab: dict[str, tuple[int, int]] = {}
+    folded: dict[str, tuple[int, int]] = {}
+    for r in iterate(client, names.terms, ["key", "tid", "df"]):
+        kind, term = r["key"].split(":", 1)
+        (folded if kind == "f" else vocab)[term] = (int(r["tid"]), int(r["df"]))
+    return vocab, folded
