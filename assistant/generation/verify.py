@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from ..text import exact_facts, fold, nfc, unify_tone_marks
 
 MARKS = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
-_MARK_AFTER_STOP = re.compile(r"([.!?…])\s*((?:\[\d+(?:\s*[,;–-]\s*\d+)*\]\s*)+)")
+_MARK_AFTER_STOP = re.compile(r"([.!?…])[ \t]*((?:\[\d+(?:\s*[,;–-]\s*\d+)*\][ \t]*)+)")
 _BULLET = re.compile(r"^\s*(?:[-–•*+]|\d{1,2}[.)]|[a-zđ]\))\s+")
 _WORD = re.compile(r"[^\W\d_]+")
 _QUOTE = re.compile(r"[\"“”«»]([^\"“”«»\n]{8,}?)[\"“”«»]")
