@@ -95,7 +95,7 @@ class LLMAnswerer:
         """Verified answer parts, or none (with the reason as notice) to keep the extractive answer."""
         s = self.settings
         shown = chosen(hits, extractive or [], s.llm_passages)
-        stats: dict[str, Any] = {"model": self.label, "passages": len(shown)}
+        stats: dict[str, Any] = {"model": self.label, "passage_ids": [h.passage.id for h in shown]}
         if not shown:
             return Generated([], "", {**stats, "status": "no passages"})
         try:
