@@ -295,3 +295,36 @@ def test_no_model_library_is_imported_without_llm() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr and r.stdout.strip() == "[]"
+
+
+# --- the chat window ------------------------------------------------------------------------
+class Paced:
+    """Streams its reply word by word, slowly enough for the chat to redraw in between."""
+
+    def __init__(self, reply: str, pause: float = 0.35):
+        self.reply, self.pause = reply, pause
+
+    def stream(self, messages: Any):
+        for i, word in enumerate(self.reply.split(" ")):
+            time.sleep(self.pause)
+            yield word if i == 0 else " " + word
+
+
+def test_chat_shows_the_draft_then_the_checked_answer(clean: Assistant) -> None:
+    from ui.service import Backend
+    from ui.stream import ask_streaming, draft_html, final_html
+
+    reply = "Mức tăng bình quân trên 25%/năm [1]. Mức tăng đạt 40%/năm [1]."
+    base = Answerer(clean)
+    clean._answerer = Answerer(clean, llm=LLMAnswerer(Paced(reply), base.prompts, clean.settings, "paced"))
+    try:
+        steps = list(ask_streaming(Backend(clean.settings, clean), QUESTION))
+    finally:
+        del clean._answerer
+    drafts, final = steps[:-1], steps[-1]
+    assert len(drafts) >= 2 and all(isinstance(d, str) for d in drafts)
+    assert all(reply.startswith(d) for d in drafts) and len(drafts[-1]) > len(drafts[0])
+    assert "40%" in draft_html(reply) and "&lt;" in draft_html("<b>x</b>")  # drafts are escaped too
+    assert final.mode == "llm" and final.text == "Mức tăng bình quân trên 25%/năm [1]"
+    html = final_html(final)
+    assert "Đã bỏ 1 câu" in html and "40%" not in html
