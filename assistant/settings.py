@@ -124,9 +124,9 @@ class Settings(BaseSettings):
         256, ge=16, description="Most tokens the model may write per answer (~15 tokens/s on 2 CPU cores)."
     )
     llm_passages: int = Field(
-        4, ge=1, description="Best passages given to the model (each costs prompt-reading time: ~40 tokens/s on CPU)."
+        3, ge=1, description="Best passages given to the model (each costs prompt-reading time: ~40 tokens/s on CPU)."
     )
-    llm_passage_chars: int = Field(900, ge=100, description="Longer passages are cut to this many characters in the prompt.")
+    llm_passage_chars: int = Field(700, ge=100, description="Longer passages are cut to this many characters in the prompt.")
     llm_min_supported: float = Field(
         0.5,
         ge=0.0,

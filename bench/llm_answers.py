@@ -122,6 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--llm", default="local", help="as `ask --llm` (default: the offline model in process)")
     parser.add_argument("--uit", type=int, default=10, help="UIT test questions sampled (every k-th)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="llm_timeout: generous, to measure the model, not the limit")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="the shared dev data directory")
     parser.add_argument("--dump", help="write every row (answers, model output) to this JSONL file")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
@@ -141,7 +142,7 @@ def main() -> None:
             ("uit", [data / "uit_regulation_qa" / "passages.jsonl"], uit),
         ):
             assistant = open_index(sources, work, name)
-            llm_settings = Settings(**{**assistant.settings.model_dump(), "llm": args.llm})
+            llm_settings = Settings(**{**assistant.settings.model_dump(), "llm": args.llm, "llm_timeout": args.timeout})
             extractive = Answerer(assistant)
             llm = LLMAnswerer.from_settings(llm_settings, extractive.prompts)
             generative = Answerer(assistant, llm=llm)
@@ -168,7 +169,7 @@ def main() -> None:
         "",
         f"Machine: {machine()}. Model: `--llm {args.llm}` ({llm.label}), in process, "
         f"{llm_settings.llm_passages} passages of at most {llm_settings.llm_passage_chars} characters, "
-        f"max {llm_settings.llm_max_tokens} tokens, temperature {llm_settings.llm_temperature}. "
+        f"max {llm_settings.llm_max_tokens} tokens, temperature {llm_settings.llm_temperature}, time limit {args.timeout:.0f} s. "
         f"Questions: seed_dev_kinds ({len(kinds)}) over corpus/ and a sample of {len(uit)} of the {len(uit_test)} "
         f"UIT regulation QA test questions (every {step}th) over the UIT index. One run, {wall / 60:.1f} min.",
         "Correct = the gold strings in the answer text (kinds: one of `a`, all of `a_all`, none of `a_not`, first "

@@ -328,3 +328,13 @@ def test_chat_shows_the_draft_then_the_checked_answer(clean: Assistant) -> None:
     assert final.mode == "llm" and final.text == "Mức tăng bình quân trên 25%/năm [1]"
     html = final_html(final)
     assert "Đã bỏ 1 câu" in html and "40%" not in html
+
+
+def test_an_answer_to_another_question_is_dropped_even_with_its_numbers() -> None:
+    """Seen with the real model: a figure of the passage, attached to the question's topic."""
+    from assistant.answering.llm import words_problem
+
+    ev = [Evidence(1, "Mục tiêu đến năm 2015 tăng trưởng công nghiệp trên 33%/năm.")]
+    q = "Mục tiêu giảm tỷ lệ hộ nghèo đến năm 2015 là bao nhiêu?"
+    assert "question word" in words_problem("Mục tiêu giảm tỷ lệ hộ nghèo đến năm 2015 là 33%", ev, q)
+    assert words_problem("Mục tiêu đến năm 2015 là tăng trưởng công nghiệp trên 33%/năm", ev, q) == ""

@@ -75,6 +75,7 @@ class LlamaCppChat(BaseChatModel):
     _loaded: _Loaded | None = PrivateAttr(default=None)
 
     def model_post_init(self, __context: Any) -> None:
+        super().model_post_init(__context)
         self._loaded = load(Path(self.model_path), self.n_ctx, self.n_threads)  # fail at start-up, not on a question
 
     @property
