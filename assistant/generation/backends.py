@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,8 @@ def build_chat_model(settings: Settings, say: Any = None) -> tuple[Any, Backend]
     if kind == "local":
         from .model_file import LOCAL_MODEL, assemble
 
-        target = str(assemble(LOCAL_MODEL, settings.model_cache_dir, say=say))
+        # Assembling takes ~30 s, once: say so (on stderr unless the caller listens).
+        target = str(assemble(LOCAL_MODEL, settings.model_cache_dir, say=say or (lambda m: print(m, file=sys.stderr))))
     path = Path(target).expanduser()
     if not path.is_file():
         raise AssistantError(f"{path}: no such model file")
