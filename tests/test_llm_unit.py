@@ -338,3 +338,12 @@ def test_an_answer_to_another_question_is_dropped_even_with_its_numbers() -> Non
     q = "Mục tiêu giảm tỷ lệ hộ nghèo đến năm 2015 là bao nhiêu?"
     assert "question word" in words_problem("Mục tiêu giảm tỷ lệ hộ nghèo đến năm 2015 là 33%", ev, q)
     assert words_problem("Mục tiêu đến năm 2015 là tăng trưởng công nghiệp trên 33%/năm", ev, q) == ""
+
+
+def test_question_frame_words_and_accentless_questions() -> None:
+    from assistant.answering.llm import words_problem
+
+    ev = [Evidence(1, "Tỉnh ủy Quảng Trị kết luận về phát triển công nghiệp.", "Kết luận số 11-KL/TU của Tỉnh ủy Quảng Trị")]
+    assert words_problem("Kết luận số 11-KL/TU là văn bản của Tỉnh ủy Quảng Trị", ev, "Kết luận số 11-KL/TU là văn bản của cơ quan nào?") == ""
+    ev2 = [Evidence(1, "Ủy ban nhân dân tỉnh chủ trì thực hiện.")]
+    assert "question word" in words_problem("Nghị quyết công nghiệp Bắc Kạn do Ủy ban nhân dân tỉnh chủ trì", ev2, "nghi quyet cong nghiep bac kan do ai ky")

@@ -22,7 +22,7 @@ from ..documents import Answer, Hit
 from ..generation.stream import GenerationTimeout, current_sink, generate
 from ..generation.verify import Checked, Evidence, check_output
 from ..settings import Settings
-from ..text import split_sentences
+from ..text import fold, split_sentences
 from .compose import Part
 from .extractive import Support
 from .prompts import Prompts
@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 #: Share of a claim's content words that its cited passages must contain.
 MIN_SUPPORT = 0.6
+#: Words of the question's frame ("văn bản", "nghị quyết", "số hiệu"...), folded: an answer may
+#: repeat them although its passage does not ("... là văn bản của Tỉnh ủy Quảng Trị [1]").
+FRAME_WORDS = frozenset(
+    "van ban nghi quyet ket luan chi thi dinh ke hoach so hieu loai noi dung chinh tom tat".split()
+)
 FALLBACK = "hiển thị câu trả lời trích nguyên văn từ văn bản."
 
 
@@ -181,13 +186,16 @@ def words_problem(claim: str, cited: list[Evidence], question: str = "") -> str:
     Most of its content words must occur there, and every one it shares with the question:
     "Mục tiêu giảm tỷ lệ hộ nghèo là 33% [1]" over a passage with 33% but no "hộ nghèo"
     answers a question the passage does not address."""
-    passage_keys = set(keys(" ".join(f"{e.text} {e.source}" for e in cited)))
+    evidence = " ".join(f"{e.text} {e.source}" for e in cited)
+    passage_keys = set(keys(evidence))
     words = content_keys(claim.removeprefix("- "))
     if not words:
         return "no content words"
     missing = [w for w in words if w not in passage_keys]
-    asked = set(content_keys(question))
-    topic = [w for w in missing if w in asked]
+    # Compared folded, so an accent-less question ("nghi quyet") names the same words.
+    asked = set(content_keys(question, folded=True)) - FRAME_WORDS
+    folded_evidence = set(keys(evidence, folded=True))
+    topic = [w for w in missing if fold(w) in asked and fold(w) not in folded_evidence]
     if topic:
         return f"question word {topic[0]!r} not in the cited passages"
     if (len(words) - len(missing)) / len(words) < MIN_SUPPORT:
