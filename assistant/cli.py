@@ -47,6 +47,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["store"] = args.store
     if getattr(args, "milvus_uri", None):
         overrides["milvus_uri"] = args.milvus_uri
+    overrides.update(_llm_overrides(args))
     return Settings(**overrides)
 
 
@@ -65,6 +66,55 @@ def _ingest_fn(settings: Settings, args: argparse.Namespace):
     from .distributed.ray_ingest import ray_executor
 
     return partial(ingest_milvus, executor=ray_executor(ray, getattr(args, "ray_workers", None)))
+
+
+# --- generative answers (--llm): issue 12 -------------------------------------------------
+def _llm_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--llm",
+        metavar="SPEC",
+        help="write answers with a language model: 'local' (offline model), PATH.gguf, or an OpenAI-compatible "
+        "URL http://HOST:PORT/v1; every sentence is checked against its passages (default: extractive only)",
+    )
+    p.add_argument("--llm-model", metavar="NAME", help="model name at the endpoint (default: the first it lists)")
+    p.add_argument("--llm-timeout", metavar="S", type=float, help="seconds before falling back to the extractive answer")
+
+
+def _llm_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if getattr(args, "llm", None):
+        from .generation.backends import parse_spec
+
+        parse_spec(args.llm)  # a bad spec is a one-line error before anything loads
+        out["llm"] = args.llm
+    if getattr(args, "llm_model", None):
+        out["llm_model"] = args.llm_model
+    if getattr(args, "llm_timeout", None):
+        if args.llm_timeout <= 0:
+            raise AssistantError("--llm-timeout must be positive")
+        out["llm_timeout"] = args.llm_timeout
+    return out
+
+
+def _ask_streaming(assistant, question: str, filters):
+    """``ask`` with the model's tokens shown as they come (terminal only), then the checked answer."""
+    from .generation.stream import streaming_to
+
+    started = False
+
+    def show(token: str) -> None:
+        nonlocal started
+        if not started:
+            sys.stdout.write("Bản nháp của mô hình (đang đối chiếu với văn bản):\n")
+            started = True
+        sys.stdout.write(token)
+        sys.stdout.flush()
+
+    with streaming_to(show):
+        answer = assistant.ask(question, filters=filters)
+    if started:
+        sys.stdout.write("\n\n")
+    return answer
 
 
 def _filters(args: argparse.Namespace):
@@ -161,6 +211,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _answer_human(answer) -> None:
+    if getattr(answer, "notice", ""):
+        print(f"({_safe(answer.notice)})")
     print(_safe(answer.text, keep_newlines=True))
     if answer.abstained:
         if answer.hits:
@@ -179,11 +231,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     filters = _filters(args)
     if args.questions:
         return _batch(Path(args.questions), lambda q: assistant.ask(q, filters=filters).to_dict())
-    answer = assistant.ask(args.question, filters=filters)
     if args.json:
-        _emit(answer.to_dict())
+        _emit(assistant.ask(args.question, filters=filters).to_dict())
     else:
-        _answer_human(answer)
+        _answer_human(_ask_streaming(assistant, args.question, filters) if assistant.settings.llm else
+                      assistant.ask(args.question, filters=filters))
     return 0
 
 
@@ -335,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     common(p)
     filters(p)
+    _llm_options(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="retrieval metrics on a question file (answer metrics with --answers)")
@@ -359,6 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-ingest", action="store_true", help="serve the index as it is")
     p.add_argument("--quiet", action="store_true", help="no progress bar or server banner")
     common(p)
+    _llm_options(p)
     p.set_defaults(func=cmd_serve)
 
     from .targets.command import add_parser as add_targets  # issue 14: self-contained subcommand

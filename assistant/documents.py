@@ -205,12 +205,29 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     resolved_question: str = ""  # the question after follow-up resolution
+    #: "llm" when a language model wrote the text (every sentence checked against its
+    #: passages), "extractive" otherwise -- including when the model failed and this is
+    #: the fallback, which ``notice`` then explains in one Vietnamese line.
+    mode: str = "extractive"
+    notice: str = ""
+    #: How the generated answer came about (model, timings, sentences dropped); empty
+    #: when no model was asked.
+    generation: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        from .citations import marked_sentences
+
+        out = {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "mode": self.mode,
+            "sentences": [] if self.abstained else marked_sentences(self.text),
             "citations": [c.to_dict() for c in self.citations],
             "hits": [h.to_dict() for h in self.hits],
         }
+        if self.notice:
+            out["notice"] = self.notice
+        if self.generation:
+            out["generation"] = self.generation
+        return out

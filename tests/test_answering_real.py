@@ -92,7 +92,7 @@ def test_cli_eval_reports_answer_metrics(real_index: Settings, capsys) -> None:
     assert out["answers"]["abstention_recall"] == 1.0
 
 
-@pytest.mark.skipif(not Settings().llm_provider, reason="no LLM endpoint configured (ASSISTANT_LLM_PROVIDER)")
+@pytest.mark.skipif(not Settings().llm, reason="no LLM configured (ASSISTANT_LLM)")
 def test_real_llm_endpoint(real_index: Settings) -> None:
     from assistant.api import Assistant
 

@@ -15,6 +15,7 @@ from assistant.errors import AssistantError
 from . import render
 from .js import SOURCES_JS
 from .service import Backend
+from .stream import ask_streaming, draft_html, final_html
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,13 @@ def build(backend: Backend) -> ChatTab:
         ]
         yield "", messages, turns_value, gr.skip()
         try:
-            answer = backend.ask(q, history_of(turns_value))
+            answer = None
+            for step in ask_streaming(backend, q, history_of(turns_value)):  # issue 12: the model's draft as it grows
+                if isinstance(step, str):
+                    messages[-1] = {"role": "assistant", "content": draft_html(step)}
+                    yield "", messages, turns_value, gr.skip()
+                else:
+                    answer = step
         except AssistantError as exc:
             messages[-1] = {"role": "assistant", "content": render.esc(f"Không trả lời được: {exc}")}
             yield "", messages, turns_value, render.sources_html([])
@@ -115,7 +122,7 @@ def build(backend: Backend) -> ChatTab:
             yield "", messages, turns_value, render.sources_html([])
             return
         views, related = answer_views(backend, answer)
-        messages[-1] = {"role": "assistant", "content": render.answer_html(answer)}
+        messages[-1] = {"role": "assistant", "content": final_html(answer)}
         record = turn_record(answer, views, related)
         yield "", messages, [*turns_value, record], render.sources_html(views, related, answer.text)
 

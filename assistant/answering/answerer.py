@@ -36,10 +36,10 @@ class Answerer:
         self.weights = TermWeights.from_lexical(store.lexical, len(store.passages))
         self.folded_weights = TermWeights.from_lexical(store.folded, len(store.passages))
         self._rows = {p.id: i for i, p in enumerate(store.passages)}
-        if llm is None and self.settings.llm_provider:
-            from .llm import LLMAnswerer, build_chat_model
+        if llm is None and self.settings.llm:
+            from .llm import LLMAnswerer
 
-            llm = LLMAnswerer(build_chat_model(self.settings), self.prompts)
+            llm = LLMAnswerer.from_settings(self.settings, self.prompts)
         self.llm = llm
 
     # -- public -----------------------------------------------------------------------
@@ -76,9 +76,10 @@ class Answerer:
         if draft is None or strength < threshold:
             return abstain(question, hits, resolved), strength
         parts = [Part("", draft.short, draft.supports)]
-        if self.llm is not None:
-            parts = self.llm.answer(resolved, hits) or parts
-        return compose(question, parts, hits, source_doc, resolved), strength
+        # Generative answer (issue 12): verified sentences replace the extractive parts, else they stay.
+        generated = self.llm.answer(resolved, hits, plan={"intent": info.qtype.value}, extractive=parts) if self.llm else None
+        answer = compose(question, (generated.parts if generated else None) or parts, hits, source_doc, resolved)
+        return (generated.stamp(answer) if generated else answer), strength
 
     def draft(self, question: str, hits: list[Hit]) -> Draft | None:
         """The extractive answer to ``question`` from ``hits`` (None if there are none)."""

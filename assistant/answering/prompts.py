@@ -17,7 +17,7 @@ from ..text import has_diacritics
 #: file name -> the placeholders it must use, exactly.
 TEMPLATES: dict[str, frozenset[str]] = {
     "answer_system.txt": frozenset(),
-    "answer_user.txt": frozenset({"passages", "question"}),
+    "answer_user.txt": frozenset({"passages", "question", "plan"}),
 }
 
 
@@ -30,8 +30,8 @@ class Prompts:
     system: str
     user: str
 
-    def render_user(self, question: str, passages: str) -> str:
-        return self.user.format(question=question, passages=passages)
+    def render_user(self, question: str, passages: str, plan: str = "") -> str:
+        return self.user.format(question=question, passages=passages, plan=plan)
 
 
 def placeholders(template: str) -> set[str]:
