@@ -209,10 +209,14 @@ def read_documents(path: Path, settings: Settings) -> list[Document]:
     ``LoadError`` and the ingest goes on with the next file."""
     if settings.load_memory_mb <= 0 or not bounded_available():
         return _read_documents(path, settings)
+    try:
+        megabytes = os.stat(path).st_size / 1e6
+    except OSError:
+        megabytes = 0.0
     rows = run_bounded(
         lambda: [document_to_dict(d) for d in _read_documents(path, settings)],
         shown(path),
-        timeout_s=settings.load_timeout_s,
+        timeout_s=settings.load_timeout_s + settings.load_seconds_per_mb * megabytes,
         memory_bytes=settings.load_memory_mb * 2**20,
         error_kinds={"NoTextLayer": NoTextLayer},
     )

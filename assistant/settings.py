@@ -31,10 +31,14 @@ class Settings(BaseSettings):
     # --- loading -----------------------------------------------------------------
     max_file_bytes: int = Field(50_000_000, ge=1, description="Files larger than this are refused (checked with stat, before reading).")
     load_timeout_s: float = Field(
-        120.0,
+        60.0,
         gt=0,
-        description="Time budget for reading and parsing one file: a file that takes longer is refused with one line, "
-        "so a hostile upload cannot hold the ingest (and every upload queued behind it) indefinitely.",
+        description="Time budget for reading and parsing one file, plus `load_seconds_per_mb` per MB of it: a file "
+        "that takes longer is refused with one line, so a hostile upload cannot hold the ingest (and every upload "
+        "queued behind it) indefinitely. The list-number and nesting bombs seen so far were a few hundred bytes.",
+    )
+    load_seconds_per_mb: float = Field(
+        10.0, ge=0, description="Extra time budget per MB of file: a 50 MB collection of laws may legitimately take minutes."
     )
     load_memory_mb: int = Field(
         2048,

@@ -131,9 +131,9 @@ def embed_in_chunks(
                 if cache is not None and keys[i] in found:
                     out[i] = found[keys[i]]
             if missing:
-                # by length, so that each batch holds texts of similar length and little
-                # padding is computed (the embedder batches consecutive texts)
-                missing.sort(key=lambda i: len(part[i]))
+                # File order, not length order: sorting the chunk by length was 1.13x faster but
+                # int8 activation scales follow the batch, and dense MRR@10 on UIT fell 0.007
+                # (bench/RESULTS.md "embed_experiments").
                 vecs = embedder.embed_passages([part[i] for i in missing])
                 out[missing] = vecs
                 if cache is not None:

@@ -20,6 +20,7 @@ Row i of the index is passage row i of the docstore.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import faiss
@@ -52,6 +53,24 @@ def choose_kind(n: int, hnsw_threshold: int) -> str:
 def ivf_lists(n: int) -> int:
     """Inverted lists for ``n`` vectors: ~4 sqrt(n), at least 1, at most n / 39 (FAISS's training minimum)."""
     return max(1, min(int(4 * math.sqrt(n)), n // 39))
+
+
+def build_streamed(n: int, dim: int, chunks: Iterable[np.ndarray], hnsw_threshold: int) -> tuple[faiss.Index, str]:
+    """Like ``build`` for vectors that arrive in chunks (from the docstore): flat and HNSW
+    indexes take them one chunk at a time, so only the index's own copy is held."""
+    kind = choose_kind(n, hnsw_threshold)
+    if kind == "ivf":  # k-means needs the sample at once
+        parts = list(chunks)
+        return build(np.concatenate(parts) if parts else np.zeros((0, dim), dtype="float32"), hnsw_threshold)
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        index, kind = faiss.IndexFlatIP(dim), "flat"
+    for part in chunks:
+        index.add(np.ascontiguousarray(part, dtype="float32"))
+    return index, kind
 
 
 def build(vectors: np.ndarray, hnsw_threshold: int, kind: str = "auto") -> tuple[faiss.Index, str]:

@@ -171,6 +171,15 @@ class Docstore:
         for r in self.conn.execute(f"SELECT {column} FROM passages ORDER BY row"):
             yield r[0].split()
 
+    def count_passages(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+
+    def vector_chunks(self, dim: int, rows: int = 8192) -> Iterator[np.ndarray]:
+        """The vectors in row order, ``rows`` at a time: a build never holds them all twice."""
+        cur = self.conn.execute("SELECT vector FROM passages ORDER BY row")
+        while blobs := [r[0] for r in cur.fetchmany(rows)]:
+            yield np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dim).astype("float32")
+
     def vectors(self, dim: int) -> np.ndarray:
         blobs = [r[0] for r in self.conn.execute("SELECT vector FROM passages ORDER BY row")]
         if not blobs:

@@ -91,8 +91,8 @@ class IndexStore:
 def finish_build(build_dir: Path, docstore: Docstore, manifest: Manifest, hnsw_threshold: int) -> Manifest:
     """Derive FAISS and BM25 from the filled docstore, hash everything, write the manifest."""
     docstore.commit()
-    vectors = docstore.vectors(manifest.dimension)
-    index, kind = dense.build(vectors, hnsw_threshold)
+    n = docstore.count_passages()
+    index, kind = dense.build_streamed(n, manifest.dimension, docstore.vector_chunks(manifest.dimension), hnsw_threshold)
     dense.save(index, build_dir)
     files = [DOCSTORE, dense.FILE]
     lex = LexicalIndex.build(docstore.token_lists("tokens"))
@@ -100,7 +100,7 @@ def finish_build(build_dir: Path, docstore: Docstore, manifest: Manifest, hnsw_t
     fold = LexicalIndex.build(docstore.token_lists("folded"))
     files += [f"{FOLDED_DIR}/{f}" for f in fold.save(build_dir / FOLDED_DIR)]
     docstore.close()
-    manifest.passages = int(vectors.shape[0])
+    manifest.passages = int(index.ntotal)
     manifest.dense_index = kind
     manifest.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     manifest.files = {f: sha256_file(build_dir / f) for f in files}

@@ -76,7 +76,7 @@ def run_bounded(
     try:
         if not parent.poll(timeout_s):
             timed_out = True
-            raise LoadError(f"{where}: reading took longer than {timeout_s:g} s; refused (time budget per file)")
+            raise LoadError(f"{where}: reading took longer than {timeout_s:.0f} s; refused (time budget per file)")
         try:
             payload = parent.recv_bytes()
         except (EOFError, OSError):
