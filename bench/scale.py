@@ -161,7 +161,7 @@ def ray_throughput(sets: list[str], work: Path, write: bool, workers: list[int],
             t0 = time.perf_counter()
             try:
                 rep = ingest_milvus([passages], s, rebuild=True, progress=False, say=lambda m: None,
-                                    executor=ray_executor("auto", workers=n, num_cpus=os.cpu_count()))
+                                    executor=ray_executor("local", workers=n, num_cpus=os.cpu_count()))
             finally:
                 ray.shutdown()
             sec = time.perf_counter() - t0
