@@ -12,7 +12,7 @@ actor takes ``num_cpus=1``, loading tasks none; ``workers`` (default: the cluste
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import AssistantError
 from ..settings import Settings
