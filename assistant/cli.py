@@ -362,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--ray", metavar="auto|ADDRESS", help="process the files on Ray (with --store milvus): 'auto' or a cluster address")
+    p.add_argument("--ray", metavar="auto|ADDRESS", help="process the files on Ray (with --store milvus): 'auto', 'local' or a cluster address")
     p.add_argument("--ray-workers", type=int, help="Ray workers embedding at once (default: the cluster's CPUs)")
     common(p)
     p.set_defaults(func=cmd_ingest)

@@ -34,14 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import machine, publish  # noqa: E402
+from common import machine, publish
 
-from assistant.api import Assistant  # noqa: E402
-from assistant.distributed.milvus_ingest import ingest_milvus  # noqa: E402
-from assistant.distributed.pipeline import DocumentWorker, load_source  # noqa: E402
-from assistant.evaluation import evaluate, read_questions  # noqa: E402
-from assistant.ingest import embedding_text, ingest  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.api import Assistant
+from assistant.distributed.milvus_ingest import ingest_milvus
+from assistant.distributed.pipeline import DocumentWorker, load_source
+from assistant.evaluation import evaluate, read_questions
+from assistant.ingest import embedding_text, ingest
+from assistant.settings import Settings
 
 DATA = ROOT.parent / "shared" / "data"
 SETS = {
@@ -133,9 +133,9 @@ def equality(sets: list[str], work: Path, write: bool) -> None:
 
 
 def ray_throughput(sets: list[str], work: Path, write: bool, workers: list[int], limit: int = 0) -> None:
-    from assistant.distributed.ray_ingest import ray_executor
-
     import ray
+
+    from assistant.distributed.ray_ingest import ray_executor
 
     lines = [
         f"Machine: {machine()}; other processes were using the CPUs too (load average "
@@ -161,7 +161,7 @@ def ray_throughput(sets: list[str], work: Path, write: bool, workers: list[int],
             t0 = time.perf_counter()
             try:
                 rep = ingest_milvus([passages], s, rebuild=True, progress=False, say=lambda m: None,
-                                    executor=ray_executor("auto", workers=n, num_cpus=os.cpu_count()))
+                                    executor=ray_executor("local", workers=n, num_cpus=os.cpu_count()))
             finally:
                 ray.shutdown()
             sec = time.perf_counter() - t0
@@ -172,7 +172,6 @@ def ray_throughput(sets: list[str], work: Path, write: bool, workers: list[int],
 
 
 def latency(n: int, write: bool, queries: int = 200) -> None:
-    import faiss
     from pymilvus import DataType, MilvusClient
 
     dim = 384
@@ -199,12 +198,12 @@ def latency(n: int, write: bool, queries: int = 200) -> None:
         return float(np.median(ts)), float(np.percentile(ts, 95))
 
     results["FAISS flat (exact)"] = (timed(lambda q: dense.search(flat, q, 50)), timed(lambda q: dense.search(flat, q, 50, allowed)), 0.0)
-    del flat
+
     t0 = time.perf_counter()
     hnsw, _ = dense.build(vecs, hnsw_threshold=0, kind="hnsw")
     build_hnsw = time.perf_counter() - t0
     results["FAISS HNSW"] = (timed(lambda q: dense.search(hnsw, q, 50)), timed(lambda q: dense.search(hnsw, q, 50, allowed)), build_hnsw)
-    del hnsw
+
     tmp = Path(tempfile.mkdtemp(prefix="milvus-bench-"))
     try:
         client = MilvusClient(str(tmp / "bench.db"))
@@ -241,7 +240,7 @@ def latency(n: int, write: bool, queries: int = 200) -> None:
     ]
     for name, ((p50, p95), (f50, f95), build) in results.items():
         lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {f50:.1f} | {f95:.1f} | {p50 / base:.2f}x | {build:.0f} |")
-    publish(f"scale-latency", "\n".join(lines), write)
+    publish("scale-latency", "\n".join(lines), write)
 
 
 def main() -> None:

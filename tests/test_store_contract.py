@@ -209,7 +209,7 @@ def test_ray_ingest_equals_in_process(built, tmp_path):
     settings = Settings(index_dir=tmp_path / "index", embedder="hash", store="milvus")
     try:
         report = ingest_milvus([CORPUS], settings, progress=False, say=lambda m: None,
-                               executor=ray_executor("auto", workers=2, num_cpus=2))
+                               executor=ray_executor("local", workers=2, num_cpus=2))
     finally:
         ray.shutdown()
     assert not report.errors and report.passages == built["milvus"].store.count()

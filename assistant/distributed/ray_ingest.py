@@ -5,14 +5,14 @@
                       -> iter_rows() on the driver       written to Milvus in batches
 
 ``address`` is ``auto`` (join the cluster this machine belongs to, or start a local Ray
-with this machine's CPUs) or a Ray address (``ray://head:10001``, ``head:6379``). Each
+with this machine's CPUs), ``local`` (always a private local Ray: tests, benchmarks) or a Ray address (``ray://head:10001``, ``head:6379``). Each
 actor takes ``num_cpus=1``, loading tasks none; ``workers`` (default: the cluster's CPUs) bounds the pool.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import AssistantError
 from ..settings import Settings
@@ -47,6 +47,8 @@ def start(address: str, num_cpus: int | None = None) -> None:
                 ray.init(address="auto", **kwargs)
             except ConnectionError:
                 ray.init(num_cpus=num_cpus, **kwargs)
+        elif address == "local":  # a private Ray of this process, whatever else runs here
+            ray.init(address="local", num_cpus=num_cpus, **kwargs)
         else:
             ray.init(address=address, **kwargs)
     except Exception as exc:  # noqa: BLE001

@@ -13,7 +13,8 @@ search by ``scope()`` and passed to each ranking: ``None`` means the whole colle
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol, Sequence, runtime_checkable
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 

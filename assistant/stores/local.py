@@ -21,7 +21,7 @@ class LocalStore:
         self.inner = inner
 
     @classmethod
-    def open(cls, root: Path) -> "LocalStore":
+    def open(cls, root: Path) -> LocalStore:
         return cls(IndexStore.open(root))
 
     def __getattr__(self, name: str):  # manifest, metas, sources, passages, dense, lexical, folded, docstore...

@@ -31,10 +31,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -203,7 +203,7 @@ class _Passages(Sequence):
     """Position i -> the i-th passage in row order, fetched on demand (the answerer
     enumerates passages; nothing else needs them all)."""
 
-    def __init__(self, store: "MilvusStore"):
+    def __init__(self, store: MilvusStore):
         self.store = store
 
     def __len__(self) -> int:
@@ -223,7 +223,7 @@ class _Passages(Sequence):
 class _Vectors:
     """``reconstruct(position)`` like a FAISS index: the stored vector of a passage (answer evidence)."""
 
-    def __init__(self, store: "MilvusStore"):
+    def __init__(self, store: MilvusStore):
         self.store = store
 
     @property
@@ -273,7 +273,7 @@ class MilvusStore:
         self.folded = _term_stats(folded_vocab)
 
     @classmethod
-    def open(cls, root: Path, settings) -> "MilvusStore":
+    def open(cls, root: Path, settings) -> MilvusStore:
         client = connect(root, settings)
         names = Names(settings.milvus_collection)
         uri = resolve_uri(root, settings)

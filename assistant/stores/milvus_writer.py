@@ -19,11 +19,11 @@ from ..errors import AssistantError
 from ..retrieval import filter_key
 from . import bm25
 from .milvus import (
+    _PLACEHOLDER,
     BATCH,
     PART_CHARS,
     REWEIGHT_TOLERANCE,
     VARCHAR_MAX,
-    _PLACEHOLDER,
     Names,
     _quote,
     connect,
@@ -97,7 +97,7 @@ class MilvusWriter:
 
     # -- opening ----------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path, settings, embedder: str, dimension: int, settings_hash: str, rebuild: bool, say) -> "MilvusWriter":
+    def open(cls, root: Path, settings, embedder: str, dimension: int, settings_hash: str, rebuild: bool, say) -> MilvusWriter:
         pm = __import__("pymilvus")
         client = connect(root, settings, create=True)
         names = Names(settings.milvus_collection)
