@@ -192,6 +192,8 @@ class Turn:
     question: str
     answer: str = ""
     resolved_question: str = ""
+    scope: list[str] = field(default_factory=list)  # document ids the answer was limited to or cited
+    kind: str = ""  # the handler that answered ("metadata", "fact", "list", ...)
 
 
 @dataclass
@@ -205,12 +207,22 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     resolved_question: str = ""  # the question after follow-up resolution
+    kind: str = ""  # the handler that answered: "metadata", "fact", "list", "comparison", "summary", ...
+    scope: list[str] = field(default_factory=list)  # document ids the answer was limited to ([] = all)
+    scope_label: str = ""  # how the scope is cited to the user: "Kết luận số 11-KL/TU ngày 12/01/2012 ..."
+
+    def turn(self) -> Turn:
+        """This exchange as conversation history for the next question."""
+        docs = self.scope or list(dict.fromkeys(c.doc_id for c in self.citations))
+        return Turn(self.question, self.text, self.resolved_question, docs, self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "kind": self.kind,
+            "scope": list(self.scope),
             "citations": [c.to_dict() for c in self.citations],
             "hits": [h.to_dict() for h in self.hits],
         }

@@ -49,6 +49,7 @@ class Question:
     info: QuestionInfo
     keys: list[str]  # content keys
     weights: dict[str, float]
+    polarity: str = ""  # "target" / "achieved" / "baseline" / "" (from the plan)
 
     @property
     def total(self) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..documents import Hit
+from ..documents import DocumentMeta, Hit
 from .evidence import Question, Sentence, proximity
 from .question_types import QType
 from .spans import _LIST_MARKER, Candidate
@@ -27,11 +27,23 @@ POOL = 12
 
 @dataclass
 class Support:
-    """A sentence quoted as evidence: offsets into the document text."""
+    """A span quoted as evidence: offsets into the document text.
 
-    hit: Hit
+    Usually a sentence of a retrieved passage (``hit``). Header and signature lines,
+    headings and list items are cited straight from the document: then ``hit`` is None
+    and ``doc_id``/``meta`` say whose text it is, ``where`` names the place ("phần đầu
+    văn bản") when it is not a body paragraph."""
+
+    hit: Hit | None
     start: int
     end: int
+    doc_id: str = ""
+    meta: DocumentMeta | None = None
+    where: str = ""
+
+    @property
+    def document_id(self) -> str:
+        return self.hit.passage.doc_id if self.hit is not None else self.doc_id
 
 
 @dataclass
@@ -57,6 +69,25 @@ def confidence(sent: Sentence, shaped: bool) -> float:
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+#: How much a figure's polarity (a target or an achieved value) agreeing with the question's counts.
+W_POLARITY = 0.15
+_TARGET_CUE = re.compile(r"(?:mục tiêu|chỉ tiêu|đề ra|phấn đấu|kế hoạch|dự kiến|phải đạt)[^.;()]*$", re.IGNORECASE)
+_ACHIEVED_CUE = re.compile(r"(?:đạt|đã|thực hiện được|tăng lên|giảm xuống)[^.;()]*$", re.IGNORECASE)
+
+
+def polarity_of(sentence: str, cand: Candidate) -> str:
+    """Whether the figure at ``cand`` is a target or an achieved value, by the words of its
+    own clause in front of it ("(mục tiêu đề ra trên 33%/năm)" vs "mới đạt bình quân 11,94%")."""
+    head = sentence[max(0, cand.start - 60) : cand.start]
+    cut = max(head.rfind("("), head.rfind(";"), head.rfind(". "), head.rfind(", "))
+    clause = head[cut + 1 :] if cut >= 0 else head
+    for text in (clause, sentence[: cand.start]):  # its own clause first, then the sentence
+        target, achieved = _TARGET_CUE.search(text), _ACHIEVED_CUE.search(text)
+        if target and (not achieved or target.start() > achieved.start()):
+            return "target"
+        if achieved:
+            return "achieved"
+    return ""
 
 
 def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> float | None:
@@ -82,6 +113,10 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
         near = _YEAR.findall(sent.text[cand.end : cand.end + 12])
         if asked and near:
             score += 0.1 if near[0] in asked else -0.1
+        if question.polarity in ("target", "achieved"):
+            found = polarity_of(sent.text, cand)
+            if found:
+                score += W_POLARITY if found == question.polarity else -W_POLARITY
     if cand.kind == "subject":
         score += 0.1
     if info.qtype in (QType.QUANTITY, QType.DATE):
