@@ -124,6 +124,7 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
     return score
 
 
+_CLAUSE_BREAK = re.compile(r"[;:()]|,\s|\btrong đó\b|\.\s")
 _BREAK = re.compile(r"[;:()]|,\s|\s[-–]\s|\btrong đó\b|\.\s")
 
 
@@ -142,15 +143,19 @@ def lead_match(question: Question, sent: Sentence, cand: Candidate) -> float:
     lead = head[cut:]
     if head[:cut].rstrip().endswith("("):
         prev = 0
-        for m in _BREAK.finditer(head, 0, max(0, cut - 1)):
+        for m in _CLAUSE_BREAK.finditer(head, 0, max(0, cut - 1)):  # "công nghiệp - xây dựng" is one subject
             prev = m.end()
         lead = head[prev:]
-    present = [k for k in content_keys(lead, question.info.folded)]
+    present = [k for k in content_keys(lead, question.info.folded) if not k[:1].isdigit()]
     if not present:
         return 0.0
     matched = sum(question.weights.get(k, 0.0) for k in present)
     total = sum(question.weights.get(k, 0.3) for k in present)
-    return matched / total if total else 0.0
+    precision = matched / total if total else 0.0
+    inside = {t.key for t in sent.tokens if t.start >= cand.start and t.end <= cand.end}
+    wanted = sum(w for k, w in question.weights.items() if k not in inside and not k[:1].isdigit())
+    recall = matched / wanted if wanted else 1.0
+    return 0.5 * precision + 0.5 * min(1.0, recall)
 
 
 def extract(question: Question, sentences: list[Sentence]) -> Draft | None:

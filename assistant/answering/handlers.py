@@ -24,6 +24,9 @@ MAX_ITEMS = 8
 #: Documents named by a "which document" answer.
 MAX_DOCS = 3
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+#: Figures a question names that the evidence must repeat: with a glued unit (64MW, 500kV),
+#: a percentage or a decimal part (10,5%) -- plain small numbers are too often paraphrased.
+_MEASURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?=\s?%|[^\W\d_]{1,4}\b)|(?<![\w.,])(\d+[.,]\d+)(?![\w])")
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -34,7 +37,7 @@ def required_keys(plan: Plan) -> list[str]:
     for e in plan.entities:
         if e.start >= 0 and e.kind != "place":
             masked = masked[: e.start] + " " * (e.end - e.start) + masked[e.end :]
-    out = [k for k in keys(masked, plan.folded) if k[:1].isdigit() and not _YEAR.match(k)]
+    out = [x for m in _MEASURE.finditer(masked) if not _YEAR.match(x := (m.group(1) or m.group(2)))]
     for e in plan.entities:
         if e.kind == "place":
             out += keys(e.text, True)
@@ -65,8 +68,13 @@ def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
 
 
 def yesno(s: Session, plan: Plan) -> Outcome | None:
-    """The sentence that bears on the claim; the reader judges yes or no from it."""
-    return fact(s, plan, QType.OTHER)
+    """The sentence that bears on the claim; the reader judges yes or no from it. Figures
+    are not required verbatim: "IELTS 5.5 có được miễn ...?" is answered by the threshold."""
+    hits = s.scoped()
+    draft = s.draft(plan.question, hits)
+    if draft is None:
+        return None
+    return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
 
 
 # --- metadata ------------------------------------------------------------------------------
@@ -175,6 +183,10 @@ def list_items(s: Session, plan: Plan) -> Outcome | None:
             parts = [Part("", head + ":", [Support(None, hs, he, doc_id=doc.id, meta=m)])] if he > hs else []
             parts += _item_parts(doc, m, items)
             return Outcome(parts, hits, min(1.0, 0.3 + cov), [doc.id])
+    natural = s.draft(plan.question, hits) if plan.qtype is not QType.LIST else None
+    threshold = s.settings.abstain_threshold
+    if natural is not None and (draft is None or (draft.confidence < threshold <= natural.confidence)):
+        draft = natural
     if draft is None:
         return None
     if not _has_required(plan, draft.sentence.hit, draft.sentence.text):

@@ -42,7 +42,7 @@ _DOCWORD = r"(?:văn bản|nghị quyết|kết luận|chỉ thị|quyết đị
 _FIELD_PATTERNS: list[tuple[str, str]] = [
     ("signer", r"\b(?:do ai ký|ai (?:là người )?(?:đã )?ký|người (?:đã )?ký|ký bởi|người đứng tên|do ai kí|ai (?:đã )?kí|người kí|ai là người kí)\b"),
     ("signer_role", r"\b(?:chức vụ|cương vị|chức danh)\b"),
-    ("date", r"\b(?:(?:được )?(?:ban hành|ký|kí|ra đời|thông qua) (?:vào |từ |trong )?(?:ngày|hôm|thời gian|thời điểm|năm|tháng|lúc|khi) (?:nào|bao giờ|nao)|(?:ban hành|ký|kí|thông qua) (?:khi nào|bao giờ|lúc nào|hồi nào)|ngày (?:ban hành|ký|kí|thông qua)|ngày tháng năm (?:ban hành|ký))\b"),
+    ("date", r"\b(?:(?:được )?(?:ban hành|(?<!đăng )ký|(?<!đăng )kí|ra đời|thông qua) (?:vào |từ |trong )?(?:ngày|hôm|thời gian|thời điểm|năm|tháng|lúc|khi) (?:nào|bao giờ|nao)|(?:ban hành|(?<!đăng )ký|(?<!đăng )kí|thông qua) (?:khi nào|bao giờ|lúc nào|hồi nào)|ngày (?:ban hành|ký|kí|thông qua)|ngày tháng năm (?:ban hành|ký))\b"),
     ("place", r"\b(?:(?:ban hành|ký|kí) (?:tại|ở) (?:đâu|nơi nào|địa danh nào)|địa danh)\b"),
     ("number", r"\b(?:số hiệu|ký hiệu|kí hiệu|số văn bản|(?:có |mang )số (?:bao nhiêu|mấy|gì|nào)|là số (?:bao nhiêu|mấy|nào))\b"),
     ("issuer", r"\b(?:cơ quan (?:nào )?ban hành|(?:là )?(?:văn bản )?của cơ quan nào|do cơ quan nào|(?:ai|đơn vị nào|cấp nào|tổ chức nào) ban hành|do ai ban hành|nơi ban hành|cơ quan ban hành)\b"),
@@ -72,9 +72,11 @@ def _both(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 _FIELDS_RE = [(name, _both(p)) for name, p in _FIELD_PATTERNS]
 _SUMMARY_RE, _WHICH_DOC_RE, _LIST_RE, _LIST_FRAME_RE = _both(_SUMMARY), _both(_WHICH_DOC), _both(_LIST), _both(_LIST_FRAME)
+#: A list question is short: "Những sinh viên chính quy đã hết thời hạn ... được gọi là gì?" is not one.
+LIST_FRAME_MAX_WORDS = 22
 _YESNO_RE, _COMPARE_RE = _both(_YESNO), _both(_COMPARE)
 _TARGET_RE, _ACHIEVED_RE, _BASELINE_RE = _both(_TARGET), _both(_ACHIEVED), _both(_BASELINE)
-_DOCWORD_RE = _both(rf"\b{_DOCWORD}\b")
+_DOCWORD_RE = _both(r"\b(?:văn bản|tài liệu)\b")
 
 
 def _search(regexes: tuple[re.Pattern[str], re.Pattern[str]], text: str, folded: bool) -> re.Match[str] | None:
@@ -129,12 +131,12 @@ class Plan:
         return replace(self, scope=list(docs))
 
 
-_SHORT_NUMBER = re.compile(
-    r"\b(" + "|".join(sorted({re.escape(t) for t in TYPES} | {a for v in TYPES.values() for a in v}, key=len, reverse=True))
-    + r")\s+(?:số\s+|so\s+)?(\d{1,5})\b(?![-/]\w)",
-    re.IGNORECASE,
-)
-_SHORT_NUMBER_FOLDED = re.compile(fold(_SHORT_NUMBER.pattern), re.IGNORECASE)
+_TYPE_NAMES = "|".join(sorted((re.escape(t) for t in TYPES), key=len, reverse=True))
+_ABBREVIATIONS = "|".join(sorted({a for v in TYPES.values() for a in v}, key=len, reverse=True))
+#: "Kết luận 11", "nghị quyết số 13" (any case) or "NQ 13", "QĐ 84" (abbreviations upper case only:
+#: "tối đa 30 tín chỉ" is not "ĐA 30")
+_SHORT_NUMBER = re.compile(rf"(?i:\b({_TYPE_NAMES}))\s+(?:số\s+|so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({_ABBREVIATIONS})\s+(?:số\s+)?(\d{{1,5}})\b(?![-/]\w)")
+_SHORT_NUMBER_FOLDED = re.compile(rf"(?i:\b({fold(_TYPE_NAMES)}))\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({fold(_ABBREVIATIONS)})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)")
 _TYPE_WORDS = sorted(TYPES, key=len, reverse=True)
 _YEARS = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?(?!\d)")
 
@@ -194,7 +196,7 @@ class Planner:
         for m in short_re.finditer(probe):
             if _overlaps(m.span(), taken):
                 continue
-            word, digits = m.group(1), m.group(2)
+            word, digits = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             doc_type = type_of_abbreviation(word) or _canonical(word)
             if doc_type is None:
                 continue
@@ -257,10 +259,24 @@ class Planner:
             s, e = _span_of(qkey_spans, pos, len(key(t)))
             if _overlaps((s, e), taken) or any(x.kind == "type" and x.start <= s < x.end for x in out):
                 continue
+            if not self._names_a_document(question, s, e):
+                continue  # "thông báo cho sinh viên" is a verb, "thực hiện nghị quyết" any resolution
             docs = set(cat.by_type.get(key(t), set()))
             if docs:
                 out.append(Entity("type", t, question[s:e], s, e, docs))
         return sorted(out, key=lambda x: x.start)
+
+    @staticmethod
+    def _names_a_document(question: str, s: int, e: int) -> bool:
+        """Is the type word at [s, e) the name of a document ("Nghị quyết về ...", "kết luận
+        của Quảng Trị", "văn bản này") rather than a common noun or verb?"""
+        if question[s].isupper():
+            return True
+        after = fold(question[e : e + 12]).lower()
+        before = fold(question[max(0, s - 8) : s]).lower()
+        return bool(re.match(r"\s*(?:cua|ve|so|nay|do|tren|tinh|thanh pho|\d)\b", after)) or bool(
+            re.search(r"\b(?:theo|cac|nhung)\s*$", before)
+        )
 
     def _type_span_before(self, question: str, pos: int) -> tuple[int, int] | None:
         """The span of "Nghị quyết (số)" right in front of a number: part of the number's mention."""
@@ -324,7 +340,7 @@ class Planner:
         fields = tuple(name for name, rx in _FIELDS_RE if _search(rx, text, folded))
         if fields == ("signer_role",) and not names_document:
             fields = ()
-        if fields and (names_document or any(f in fields for f in ("signer", "number", "doc_type", "issuer", "date"))):
+        if fields and (names_document or any(f in fields for f in ("signer", "doc_type", "issuer", "date"))):
             if "signer_role" in fields and "signer" not in fields and not re.search(r"\b(?:ký|ky|kí|ki)\b", fold(text) if folded else text):
                 pass
             if "reviews" in fields and len(fields) > 1:
@@ -336,8 +352,9 @@ class Planner:
                 return METADATA, fields
         if _search(_YESNO_RE, text, folded) and qtype in (QType.OTHER, QType.WHICH):
             return YESNO, ()
-        if qtype is QType.LIST or _search(_LIST_FRAME_RE, text, folded) or (
-            qtype in (QType.OTHER, QType.WHICH, QType.WHERE) and _search(_LIST_RE, text, folded)
+        short = len(text.split()) <= LIST_FRAME_MAX_WORDS
+        if qtype is QType.LIST or (short and _search(_LIST_FRAME_RE, text, folded)) or (
+            qtype in (QType.OTHER, QType.WHICH, QType.WHERE, QType.WHO) and _search(_LIST_RE, text, folded)
         ):
             return LIST, ()
         return FACT, ()

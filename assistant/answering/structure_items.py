@@ -15,7 +15,7 @@ from ..documents import Document, Section
 from ..text import split_sentences
 
 #: Words an item is cut to when shown (the citation quotes the whole sentence).
-ITEM_WORDS = 28
+ITEM_WORDS = 40
 _MARKER = re.compile(r"^[ \t]*(?:[-–•+*]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[IVXLC]+\.)[ \t]+")
 
 
