@@ -80,10 +80,24 @@ class Question:
         return sum(self.weights[k] * v for k, v in got.items()) / self.total
 
 
+#: Verbs that frame a question rather than name its topic ("Bắc Kạn *định hướng* phát
+#: triển công nghiệp chế biến như thế nào?", "... *giao* việc ... cho ai?"): an answer need
+#: not repeat them, so their syllables weigh less.
+FRAME_VERBS = ("định hướng", "quy định", "đề ra", "đặt ra", "giao", "tập trung", "chú trọng", "yêu cầu", "xác định", "nêu")
+FRAME_FACTOR = 0.4
+
+
 def prepare(info: QuestionInfo, term_weights: TermWeights) -> Question:
     text = info.content or info.text
     keys = content_keys(text, info.folded)
     weights = {k: term_weights.weight(k) for k in keys}
+    for verb in FRAME_VERBS:
+        vkeys = [t.key for t in tokenize(verb, info.folded)]
+        toks = [t.key for t in tokenize(text, info.folded)]
+        if any(toks[i : i + len(vkeys)] == vkeys for i in range(len(toks) - len(vkeys) + 1)):
+            for k in vkeys:
+                if k in weights:
+                    weights[k] *= FRAME_FACTOR
     return Question(info, keys, weights, compounds=_compounds(text, weights) if not info.folded else [])
 
 

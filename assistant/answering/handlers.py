@@ -143,9 +143,11 @@ def _best_section(s: Session, q, doc_ids: list[str]):
             present = {t.key for t in tokenize(" ".join(titles), q.info.folded)}
             cov = q.covered(present)
             own = q.covered({t.key for t in tokenize(doc.text[hs:he], q.info.folded)})
-            score = cov + 0.2 * own
+            head_keys = content_keys(doc.text[hs:he], q.info.folded)
+            precise = bool(len(head_keys) >= 2 and all(k in q.weights for k in head_keys))
+            score = cov + 0.2 * own + (0.3 if precise else 0.0)
             if best is None or score > best[0]:
-                best = (score, cov, doc, sec)
+                best = (score, max(cov, 0.5) if precise and cov >= 0.3 else cov, doc, sec, precise)
     return best
 
 
@@ -173,8 +175,8 @@ def list_items(s: Session, plan: Plan) -> Outcome | None:
             return Outcome(parts, hits, min(1.0, 0.3 + intro.context), [doc.id])
     draft = s.draft(text, hits, QType.LIST)
     inline_cov = draft.sentence.coverage if draft else 0.0
-    if sec is not None and sec[1] >= 0.5 and sec[1] >= inline_cov:
-        _, cov, doc, section = sec
+    if sec is not None and sec[1] >= 0.5 and (sec[1] >= inline_cov or sec[4]):
+        _, cov, doc, section, _ = sec
         items = structure_items.section_items(doc, section)
         if len(items) >= 2:
             m = s.meta(doc.id)
