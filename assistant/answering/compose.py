@@ -120,7 +120,7 @@ def compose(
                 marks.append(numbers[k])
         if not marks or not part.short.strip():
             continue
-        body = f"{part.short.strip()} " + "".join(f"[{n}]" for n in marks)
+        body = " ".join(part.short.split()) + " " + "".join(f"[{n}]" for n in marks)  # quotes keep the layout
         if not part.label:
             lines.append(body)
         elif part.label[-1] in "-•.)":

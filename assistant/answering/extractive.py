@@ -107,8 +107,8 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
     score = sent.score + W_PROXIMITY * proximity(question, sent, cand)
     if info.qtype is QType.QUANTITY:
         focus = set(keys(info.focus, info.folded)) - {"phần", "trăm", "phan", "tram"}
-        if focus and cand_keys & focus:
-            score += 0.3  # "bao nhiêu cụm công nghiệp" is answered by "N cụm công nghiệp"
+        if focus and cand_keys & focus:  # "bao nhiêu cụm công nghiệp" is answered by "N cụm công nghiệp"
+            score += 0.3 * len(cand_keys & focus) / len(focus)
         asked = set(_YEAR.findall(info.text))
         near = _YEAR.findall(sent.text[cand.end : cand.end + 12])
         if asked and near:

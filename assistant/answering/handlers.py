@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..citations import document_reference
 from ..documents import Hit
-from ..text import split_sentences
+from ..text import fold
 from . import metadata, structure_items
 from .compose import Part
 from .extractive import Support
@@ -24,6 +24,7 @@ MAX_ITEMS = 8
 #: Documents named by a "which document" answer.
 MAX_DOCS = 3
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_WH = re.compile(r"\b(?:gi|nao|sao|ai|dau|bao nhieu|may|the nao|ra sao|khong|chua)\b")
 #: Figures a question names that the evidence must repeat: with a glued unit (64MW, 500kV),
 #: a percentage or a decimal part (10,5%) -- plain small numbers are too often paraphrased.
 _MEASURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?=\s?%|[^\W\d_]{1,4}\b)|(?<![\w.,])(\d+[.,]\d+)(?![\w])")
@@ -264,6 +265,8 @@ def comparison(s: Session, plan: Plan) -> Outcome | None:
     if len(groups) < 2:
         groups = _hit_groups(s, plan)
     base = HANDLERS.get(plan.intent, fact)
+    if plan.intent == FACT and plan.qtype is QType.OTHER and not _WH.search(fold(plan.question).lower()):
+        base = list_items  # "So sánh tổ chức thực hiện của A và B": each one's section on it
     parts: list[Part] = []
     hits: list[Hit] = []
     strength = 0.0

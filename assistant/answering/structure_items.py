@@ -35,7 +35,7 @@ def heading_span(doc: Document, sec: Section) -> tuple[int, int]:
     m = _MARKER.match(text)
     s = sec.start + (m.end() if m else 0)
     e = end
-    while e > s and (doc.text[e - 1].isspace() or doc.text[e - 1] in "*#:"):
+    while e > s and (doc.text[e - 1].isspace() or doc.text[e - 1] in "*#:-–•+"):
         e -= 1
     while s < e and doc.text[s] in " *#\t":
         s += 1
