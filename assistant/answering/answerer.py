@@ -31,6 +31,8 @@ from .prompts import Prompts, load_prompts
 from .session import Outcome, Retriever, Session, Store
 from .tokens import TermWeights
 
+#: Characters at the start of a document searched for its own số hiệu when the parsed metadata has none.
+OPENING_CHARS = 1500
 #: Intents whose answer is read from the passages and may be rewritten by the LLM.
 _LLM_INTENTS = (FACT,)
 
@@ -60,6 +62,7 @@ class Answerer:
         self.folded_weights = TermWeights.from_lexical(store.folded, len(store.passages))
         self._rows = {p.id: i for i, p in enumerate(store.passages)}
         self.catalog = Catalog.build(store.metas, store.passages)
+        self.catalog.openings = self._openings
         self._place_index: list[tuple[str, str]] | None = None
         self.planner = Planner(self.catalog, self._place_docs)
         if llm is None and self.settings.llm_provider:
@@ -148,6 +151,15 @@ class Answerer:
             return self.embedder.embed_queries([question])[0]
         except Exception:  # noqa: BLE001 - similarity is one feature among several; go on without it
             return None
+
+    def _openings(self) -> dict[str, str]:
+        """The first lines of every document (where its own "Số: ..." stands)."""
+        out: dict[str, str] = {}
+        for doc_id in self.store.metas:
+            doc = self._document(doc_id)
+            if doc is not None:
+                out[doc_id] = doc.text[:OPENING_CHARS]
+        return out
 
     def _place_docs(self, name: str) -> set[str]:
         """Documents whose passages mention a place name (accents ignored), for places the

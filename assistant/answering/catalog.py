@@ -45,6 +45,9 @@ NUMBER_RE = re.compile(
 )
 
 
+_OWN_NUMBER = re.compile(r"(?<![\w])(?:Số|SỐ|So|Sô)\s*[:.]?\s*(" + NUMBER_RE.pattern.replace("(?<![\w/])", "") + ")")
+
+
 def number_key(number: str) -> str:
     """'13- NQ/TU' and '13-nq/tu' -> '13-nq/tu'."""
     return key(re.sub(r"\s+", "", number)).replace(" ", "-") if number else ""
@@ -74,6 +77,9 @@ class Catalog:
     by_signer: dict[str, set[str]] = field(default_factory=dict)
     _mentions: dict[str, set[str]] | None = None
     _passages: list[Passage] = field(default_factory=list)
+    #: callable() -> {doc_id: opening text}; read on the first number the metadata lacks
+    openings: object = None
+    _own: dict[str, set[str]] | None = None
 
     @classmethod
     def build(cls, metas: dict[str, DocumentMeta], passages: Iterable[Passage] = ()) -> Catalog:
@@ -113,6 +119,22 @@ class Catalog:
         out: set[str] = set()
         for k in number_keys(number):
             out |= self._mentions.get(k, set())
+        return out
+
+    def own_number(self, number: str) -> set[str]:
+        """Documents whose own header says "Số: <number>" although the parsed metadata has
+        no such number (a header the parser misread): they are that document all the same."""
+        if self._own is None:
+            table: dict[str, set[str]] = {}
+            openings = self.openings() if callable(self.openings) else {}
+            for doc_id, text in openings.items():
+                for m in _OWN_NUMBER.finditer(text):
+                    for k in number_keys(m.group(1)):
+                        table.setdefault(k, set()).add(doc_id)
+            self._own = table
+        out: set[str] = set()
+        for k in number_keys(number):
+            out |= self._own.get(k, set())
         return out
 
     def with_short_number(self, digits: str, doc_type: str) -> set[str]:

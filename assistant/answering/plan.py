@@ -175,6 +175,8 @@ class Planner:
             docs = set()
             for k in _number_keys(text):
                 docs |= cat.by_number.get(k, set())
+            if not docs:
+                docs = cat.own_number(text)
             label_type = self._type_before(question, m.start())
             if docs:
                 meta = cat.metas[sorted(docs)[0]]
