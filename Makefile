@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run index serve chromium test bench clean
+.PHONY: setup run index serve chromium lint test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -37,8 +37,17 @@ chromium:
 	  fi; \
 	fi
 
+# Quality gates: pyflakes/pycodestyle/bugbear with a complexity limit, and types.
+lint: setup
+	$(BIN)/ruff check assistant ui
+	$(BIN)/mypy assistant ui
+
 test: setup chromium
 	$(BIN)/python -m pytest -q
+
+# Unit tests only (no real model, no browser, nothing marked slow): under a minute.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not integration and not slow and not browser"
 
 bench: setup
 	$(BIN)/python bench/retrieval.py

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .documents import Answer, Document, DocumentMeta, Hit, Turn
-from .embeddings import make_embedder
+from .embeddings import lazy_embedder
 from .embeddings.base import Embedder
 from .errors import AssistantError
 from .index.store import IndexStore
@@ -52,7 +52,7 @@ class Assistant:
         settings = settings or Settings()
         root = Path(index_dir) if index_dir is not None else Path(settings.index_dir)
         store = IndexStore.open(root)
-        embedder = make_embedder(settings)
+        embedder = lazy_embedder(settings, store.manifest.dimension)  # the model loads on the first query vector
         if embedder.name != store.manifest.embedder:
             store.close()
             raise AssistantError(

@@ -3,13 +3,51 @@
 A passage is one paragraph where possible, so that "đoạn N" in a citation means what a
 reader counts. Very short paragraphs are merged into the next paragraph of the same
 section (they carry little meaning alone); very long ones are split at sentence
-boundaries. Every passage is a contiguous span of the display text.
+boundaries, and a sentence still over the budget (a 20 MB text on one line, a table
+flattened into one "sentence") is cut at word boundaries, a word longer than any real
+one at a character count: no passage exceeds the budget whatever the line structure.
+Every passage is a contiguous span of the display text.
 """
 
 from __future__ import annotations
 
+import re
+
 from .documents import Document, Paragraph, Passage
 from .text import split_sentences
+
+#: Characters per word assumed when a text has no spaces to cut at (a base64 blob, a
+#: run of one letter): a passage is then at most ``max_words * MAX_WORD_CHARS`` characters.
+MAX_WORD_CHARS = 30
+_WORD_RE = re.compile(r"\S+")
+
+
+def _cut_words(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """Spans of ``text[start:end]`` with at most ``max_words`` words and at most
+    ``max_words * MAX_WORD_CHARS`` characters each, cut at white space where there is some."""
+    max_chars = max_words * MAX_WORD_CHARS
+    spans: list[tuple[int, int]] = []
+    cur_start: int | None = None
+    cur_end = start
+    words = 0
+    for m in _WORD_RE.finditer(text, start, end):
+        ws, we = m.start(), m.end()
+        while we - ws > max_chars:  # one "word" longer than a passage: cut it
+            if cur_start is not None:
+                spans.append((cur_start, cur_end))
+                cur_start, words = None, 0
+            spans.append((ws, ws + max_chars))
+            ws += max_chars
+        if cur_start is not None and (words + 1 > max_words or we - cur_start > max_chars):
+            spans.append((cur_start, cur_end))
+            cur_start, words = None, 0
+        if cur_start is None:
+            cur_start = ws
+        cur_end = we
+        words += 1
+    if cur_start is not None:
+        spans.append((cur_start, cur_end))
+    return spans
 
 
 def _words(text: str) -> int:
@@ -19,15 +57,21 @@ def _words(text: str) -> int:
 def _split_long(doc: Document, par: Paragraph, max_words: int) -> list[tuple[int, int]]:
     """Split one paragraph into spans of at most ~max_words, at sentence ends."""
     text = doc.text[par.start : par.end]
-    if _words(text) <= max_words:
+    if len(text) <= max_words * MAX_WORD_CHARS and _words(text) <= max_words:
         return [(par.start, par.end)]
     spans: list[tuple[int, int]] = []
     cur_start: int | None = None
     cur_end = 0
     cur_words = 0
+    pieces: list[tuple[int, int]] = []
     for s, e in split_sentences(text):
+        if e - s > max_words * MAX_WORD_CHARS or _words(text[s:e]) > max_words:
+            pieces += _cut_words(text, s, e, max_words)
+        else:
+            pieces.append((s, e))
+    for s, e in pieces:
         n = _words(text[s:e])
-        if cur_start is not None and cur_words + n > max_words:
+        if cur_start is not None and (cur_words + n > max_words or e - cur_start > max_words * MAX_WORD_CHARS):
             spans.append((par.start + cur_start, par.start + cur_end))
             cur_start, cur_words = None, 0
         if cur_start is None:
@@ -54,6 +98,8 @@ def _whole_document(doc: Document, max_words: int) -> Passage | None:
     split into its clauses, each piece would lose the context that makes it findable."""
     pars = doc.paragraphs
     if len(pars) < 2 or sum(_words(doc.text[p.start : p.end]) for p in pars) > max_words:
+        return None
+    if pars[-1].end - pars[0].start > max_words * MAX_WORD_CHARS:
         return None
     start, end = pars[0].start, pars[-1].end
     for spans in doc.blocks.values():
@@ -93,24 +139,31 @@ def chunk_document(doc: Document, max_words: int = 180, min_words: int = 12) -> 
             )
         )
 
+    def emit_split(par: Paragraph) -> None:
+        for s, e in _split_long(doc, par, max_words):
+            emit(s, e, par)
+
     for par in doc.paragraphs:
         if pending is not None and pending.section_path != par.section_path:
-            emit(pending.start, pending.end, pending)
+            emit_split(pending)
             pending = None
         words = _words(doc.text[par.start : par.end])
         first = pending or par
         if words < min_words and pending is None:
             pending = par
             continue
-        if pending is not None and words + _words(doc.text[pending.start : pending.end]) <= max_words:
+        if (
+            pending is not None
+            and words + _words(doc.text[pending.start : pending.end]) <= max_words
+            and par.end - pending.start <= max_words * MAX_WORD_CHARS
+        ):
             emit(pending.start, par.end, first)
             pending = None
             continue
         if pending is not None:
-            emit(pending.start, pending.end, pending)
+            emit_split(pending)
             pending = None
-        for s, e in _split_long(doc, par, max_words):
-            emit(s, e, par)
+        emit_split(par)
     if pending is not None:
-        emit(pending.start, pending.end, pending)
+        emit_split(pending)
     return passages

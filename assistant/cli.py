@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -15,6 +17,18 @@ from pydantic import ValidationError
 
 from .errors import AssistantError
 from .settings import Settings
+
+
+# C0/C1 controls, DEL, and bidirectional overrides: printed raw, document text could
+# clear the screen (ESC[2J), fake lines, or reorder what the terminal shows.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str, *, keep_newlines: bool = False) -> str:
+    """Text for the terminal: control characters shown as escapes (``\\x1b``), never executed."""
+    pattern = _CONTROL_RE if keep_newlines else _CONTROL_NL_RE
+    return pattern.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def _emit(obj: Any) -> None:
@@ -57,12 +71,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         settings,
         rebuild=args.rebuild,
         skip_errors=args.skip_errors,
+        follow_symlinks=args.follow_symlinks,
         progress=not args.quiet,
     )
     for err in report.errors:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_safe(err)}", file=sys.stderr)
     for skipped in report.skipped:
-        print(f"skipped: {skipped}", file=sys.stderr)
+        print(f"skipped: {_safe(skipped)}", file=sys.stderr)
     if args.json:
         _emit({k: v for k, v in report.__dict__.items()})
     else:
@@ -77,7 +92,7 @@ def _hits_human(query: str, hits) -> None:
         print(f"Không tìm thấy đoạn văn nào cho: {query}")
     for h in hits:
         text = h.passage.text if len(h.passage.text) <= 400 else h.passage.text[:400] + "…"
-        print(f"{h.rank}. [{h.score:.4f}] {h.citation}\n   {text}\n")
+        print(f"{h.rank}. [{h.score:.4f}] {_safe(h.citation)}\n   {_safe(text, keep_newlines=True)}\n")
 
 
 def _batch(path: Path, respond) -> int:
@@ -119,16 +134,16 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from .citations import document_reference
 
     for doc_id, source, meta, n in rows:
-        print(f"{doc_id}  ({n} đoạn)  {source}\n   {document_reference(meta)}")
+        print(f"{_safe(doc_id)}  ({n} đoạn)  {_safe(source)}\n   {_safe(document_reference(meta))}")
         for name, value in meta.to_dict().items():
             if name != "supplied" and value:
                 mark = " (bổ sung)" if name in meta.supplied else ""
-                print(f"   {name}: {value}{mark}")
+                print(f"   {name}: {_safe(str(value))}{mark}")
     return 0
 
 
 def _answer_human(answer) -> None:
-    print(answer.text)
+    print(_safe(answer.text, keep_newlines=True))
     if answer.abstained:
         if answer.hits:
             print("\nCác đoạn văn liên quan (không phải câu trả lời):")
@@ -138,7 +153,7 @@ def _answer_human(answer) -> None:
         print(f"\nTrả lời theo: {answer.scope_label}")
     print()
     for c in answer.citations:
-        print(f"[{c.n}] \u201c{c.quote}\u201d\n    {c.citation}")
+        print(f"[{c.n}] \u201c{_safe(c.quote)}\u201d\n    {_safe(c.citation)}")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -221,7 +236,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if corpus.exists():
             report = ingest([corpus], settings, skip_errors=True, progress=not args.quiet, say=lambda m: print(m, file=sys.stderr))
             for err in report.errors:
-                print(f"warning: skipped {err}", file=sys.stderr)
+                print(f"warning: skipped {_safe(err)}", file=sys.stderr)
             print(report.summary(), file=sys.stderr)
         elif not index_exists(Path(settings.index_dir)):
             raise AssistantError(f"{corpus}: no such directory and no index in {settings.index_dir}")
@@ -239,6 +254,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise AssistantError(f"cannot serve on {host}:{port}: {exc}") from None
     finally:
         backend.close()
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """What the parser reads from each file (header, signature, recipients, outline), without indexing."""
+    from .parse_report import parse_documents, to_json, to_table
+
+    for n, path in enumerate(args.paths):
+        for doc, parsed in parse_documents(Path(path)):  # a bad file: one-line LoadError, exit 1
+            if args.json:
+                _emit(to_json(doc, parsed))
+            else:
+                print(("\n" if n else "") + to_table(doc, parsed))
     return 0
 
 
@@ -264,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="files or directories")
     p.add_argument("--rebuild", action="store_true", help="ignore the existing index and build from scratch")
     p.add_argument("--skip-errors", action="store_true", help="index the good files even if some fail")
+    p.add_argument(
+        "--follow-symlinks", action="store_true", help="also index files whose links lead outside the folders given (trusted links only)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true")
     common(p)
@@ -300,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("parse", help="show what the parser reads from files (header, signature, outline), no indexing")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="document files")
+    p.add_argument("--json", action="store_true", help="one JSON line per document")
+    p.set_defaults(func=cmd_parse)
+
     p = sub.add_parser("serve", help="start the web UI (Gradio) after indexing corpus/")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
@@ -310,6 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar or server banner")
     common(p)
     p.set_defaults(func=cmd_serve)
+
+    from .targets.command import add_parser as add_targets  # issue 14: self-contained subcommand
+
+    add_targets(sub)
     return parser
 
 
@@ -319,18 +359,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: -k must be at least 1", file=sys.stderr)
         return 2
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a closed pipe is reported here, not at exit
+        return code
     except ValidationError as exc:  # a bad setting from the environment or a flag
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
-        print(f"error: setting {where}: {first.get('msg', exc)}", file=sys.stderr)
+        print(f"error: setting {where}: {_safe(str(first.get('msg', exc)))}", file=sys.stderr)
         return 2
     except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the live index is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as `yes | head` does. Point stdout
+        # at /dev/null so the interpreter's final flush does not complain either.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 141
 
 
 if __name__ == "__main__":

@@ -18,13 +18,13 @@ from typing import Callable
 
 from .documents import Hit
 from .errors import AssistantError
-from .text import unify_tone_marks
+from .text import key
 
 KS = (1, 5, 10)
 
 
 def _norm(s: str) -> str:
-    return " ".join(unify_tone_marks(s).lower().split())
+    return key(s)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from .embeddings.base import Embedder
 from .index import dense
 from .index.store import IndexStore, allowed_rows
 from .settings import Settings
-from .text import Analysis, Analyzer, fold, has_diacritics, unify_tone_marks
+from .text import Analysis, Analyzer, has_diacritics, key
 
 MODES = ("hybrid", "dense", "lexical")
 
@@ -30,11 +30,6 @@ def is_identifier(token: str) -> bool:
         and any(c.isalpha() for c in token)
         and ("/" in token or "-" in token)
     )
-
-
-def _key(value: str) -> str:
-    """Comparison key for filter values: tone-unified, folded, lower-case."""
-    return " ".join(fold(unify_tone_marks(value)).lower().split())
 
 
 @dataclass
@@ -51,11 +46,11 @@ class Filters:
     def accepts(self, doc_id: str, meta: DocumentMeta) -> bool:
         if self.doc and doc_id not in self.doc:
             return False
-        if self.doc_type and _key(meta.doc_type) != _key(self.doc_type):
+        if self.doc_type and key(meta.doc_type, folded=True) != key(self.doc_type, folded=True):
             return False
-        if self.issuer and _key(self.issuer) not in _key(meta.issuer):
+        if self.issuer and key(self.issuer, folded=True) not in key(meta.issuer, folded=True):
             return False
-        if self.province and _key(self.province) != _key(meta.province):
+        if self.province and key(self.province, folded=True) != key(meta.province, folded=True):
             return False
         if self.year and meta.year != self.year:
             return False

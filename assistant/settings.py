@@ -29,7 +29,19 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), description="Built index (FAISS, BM25, docstore, manifest).")
 
     # --- loading -----------------------------------------------------------------
-    max_file_bytes: int = Field(50_000_000, ge=1, description="Files larger than this are refused.")
+    max_file_bytes: int = Field(50_000_000, ge=1, description="Files larger than this are refused (checked with stat, before reading).")
+    load_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        description="Time budget for reading and parsing one file: a file that takes longer is refused with one line, "
+        "so a hostile upload cannot hold the ingest (and every upload queued behind it) indefinitely.",
+    )
+    load_memory_mb: int = Field(
+        2048,
+        ge=0,
+        description="Memory budget (MB of address space beyond the process's own) for reading and parsing one file; "
+        "0 turns the per-file budgets off (files are then read in-process).",
+    )
 
     # --- chunking ----------------------------------------------------------------
     passage_max_words: int = Field(180, ge=1, description="Split paragraphs longer than this (words).")
@@ -135,9 +147,9 @@ class Settings(BaseSettings):
     def index_hash(self) -> str:
         """Hash of the settings that shape the index; a change forces a rebuild."""
         keys = ("passage_max_words", "passage_min_words", "embedder", "embedder_model", "embed_with_headings")
-        from .text import ANALYZER_VERSION
+        from .text import analyzer_fingerprint
 
-        values = {k: getattr(self, k) for k in keys}
-        values["analyzer"] = ANALYZER_VERSION
+        values: dict[str, object] = {k: getattr(self, k) for k in keys}
+        values.update(analyzer_fingerprint())
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -32,6 +32,7 @@ from __future__ import annotations
 ANALYZER_VERSION = 2
 
 import bisect
+import logging
 import os
 import re
 import threading
@@ -41,13 +42,18 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+_log = logging.getLogger(__name__)
 
 __all__ = [
+    "FUNCTION_WORDS",
     "STOPWORDS",
+    "WORD_RE",
     "Analysis",
     "Analyzer",
     "fold",
+    "function_words",
     "has_diacritics",
+    "key",
     "nfc",
     "split_sentences",
     "unify_tone_marks",
@@ -137,6 +143,19 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFC", stripped).translate(_D_TABLE)
 
 
+def key(s: str, folded: bool = False) -> str:
+    """The one comparison key of the project: tone marks unified, optionally folded,
+    lower-case, whitespace collapsed. Filters, matching, highlighting and evaluation
+    all compare through it, so "Quảng Trị", "quang tri" and "QUẢNG  TRỊ" agree."""
+    out = " ".join(unify_tone_marks(s).lower().split())
+    return fold(out) if folded else out
+
+
+#: Words of running text as the project's matchers see them: numbers (with decimal or
+#: thousand separators and an optional %) and runs of letters.
+WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+")
+
+
 def has_diacritics(s: str) -> bool:
     """True if ``s`` has a letter with a Vietnamese mark (tone, ˆ, ˘, horn) or ``đ``/``Đ``.
 
@@ -153,17 +172,23 @@ def _is_junk(ch: str) -> bool:
 
 
 def _junk_class() -> str:
-    """A regex character class of all junk code points, as ranges (computed once)."""
+    """A regex character class of all junk code points, as ranges (computed once).
+
+    It runs at every start of the process, so it scans only where such characters can
+    be: planes 0-2 and 14 character by character; the private-use planes 15-16 are Co
+    but for their last two code points (noncharacters), and planes 3-13 hold none
+    (``tests/test_text.py`` checks this against a scan of every code point)."""
+    category, junk_cats = unicodedata.category, ("Cc", "Cf", "Cs", "Co")
+    scanned = [*range(0x30000), *range(0xE0000, 0xF0000)]
+    codes = [c for c in scanned if category(chr(c)) in junk_cats and c not in (9, 10)]
+    codes += [*range(0xF0000, 0xFFFFE), *range(0x100000, 0x10FFFE)]
     ranges: list[str] = []
-    start = -1
-    for c in range(0x110001):
-        junk = c < 0x110000 and _is_junk(chr(c))
-        if junk and start < 0:
+    start = prev = codes[0]
+    for c in [*codes[1:], -2]:
+        if c != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
             start = c
-        elif not junk and start >= 0:
-            end = c - 1
-            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(end)) if end > start else ""))
-            start = -1
+        prev = c
     return "[" + "".join(ranges) + "]"
 
 
@@ -309,6 +334,20 @@ STOPWORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Single words that carry no evidence that a text answers a question: the one-syllable
+#: STOPWORDS plus question and filler words typed in questions. Used by answering (which
+#: words must occur in the evidence) and by highlighting (which words count as matched).
+FUNCTION_WORDS: frozenset[str] = frozenset(w for w in STOPWORDS if "_" not in w) | frozenset(
+    "ra sao ai đâu mấy khi bao nhiêu gì nào thế hãy biết kê liệt hỏi vậy không chưa còn thì".split()
+)
+_FUNCTION_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS)
+
+
+def function_words(folded: bool = False) -> frozenset[str]:
+    """``FUNCTION_WORDS`` in the accented or the folded key space."""
+    return _FUNCTION_WORDS_FOLDED if folded else FUNCTION_WORDS
+
+
 _CODE = r"[A-ZĐ][A-Za-zĐđ0-9]*"
 _CODES = rf"{_CODE}(?:-{_CODE})*"
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -379,6 +418,56 @@ def _protected_terms(m: re.Match[str]) -> list[str]:
 # --------------------------------------------------------------------------------------
 
 
+def underthesea_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("underthesea")
+    except Exception:  # noqa: BLE001 - metadata missing in an odd install: still analyse
+        return "unknown"
+
+
+def analyzer_fingerprint(with_segmenter: bool = False) -> dict[str, str]:
+    """What shapes the index copy of the text: our analyzer version and underthesea's
+    version (both in the settings hash, so an upgrade rebuilds the index), and with
+    ``with_segmenter`` the segmentation path actually taken (loads the CRF model; the
+    manifest records it after a build, and opening an index warns when it differs)."""
+    out = {"analyzer": str(ANALYZER_VERSION), "underthesea": underthesea_version()}
+    if with_segmenter:
+        out["segmenter"] = _Segmenter.get().path
+    return out
+#: underthesea's package __init__ imports these optional pipelines eagerly (translate
+#: pulls in transformers: seconds of a cold start, 10 s on a busy machine) and keeps
+#: None for any that fails to import. We use none of them (they download models).
+_UNDERTHESEA_OPTIONAL = (
+    "underthesea.pipeline.classification",
+    "underthesea.pipeline.sentiment",
+    "underthesea.pipeline.lang_detect",
+    "underthesea.pipeline.dependency_parse",
+    "underthesea.pipeline.translate",
+    "underthesea.agent",
+    "underthesea.address",
+)
+
+
+def _import_underthesea() -> None:
+    """Import underthesea without its optional pipelines: each is made to fail its import
+    once (``sys.modules[name] = None``), then forgotten, so an explicit import still works."""
+    import sys
+
+    if "underthesea" in sys.modules:
+        return
+    blocked = [m for m in _UNDERTHESEA_OPTIONAL if m not in sys.modules]
+    for m in blocked:
+        sys.modules[m] = None  # type: ignore[assignment]
+    try:
+        import underthesea  # noqa: F401
+    finally:
+        for m in blocked:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
+
+
 class _Segmenter:
     """underthesea's CRF word segmenter, on our own token sequences.
 
@@ -396,11 +485,13 @@ class _Segmenter:
     def __init__(self, internals: bool = True) -> None:
         self._pre: Callable[[str], list[str]]
         self._tagger: Any = None
+        self.path = "crf-internals"
         try:
             if not internals:
                 raise ImportError("public word_tokenize requested")
             from os.path import dirname, join
 
+            _import_underthesea()
             import underthesea.pipeline.word_tokenize as wt
             from underthesea.models.fast_crf_sequence_tagger import FastCRFSequenceTagger
             from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
@@ -410,8 +501,16 @@ class _Segmenter:
             tokenize("thử nghiệm", use_character_normalize=False, use_token_normalize=False)
             self._pre = lambda s: tokenize(s, use_character_normalize=False, use_token_normalize=False)
             self._tagger = tagger
-        except (ImportError, AttributeError, OSError, TypeError, ValueError, RuntimeError):
+        except (ImportError, AttributeError, OSError, TypeError, ValueError, RuntimeError) as exc:
             from underthesea import word_tokenize
+
+            self.path = "word-tokenize"
+            if internals:  # not asked for: underthesea's internals moved; say so once
+                _log.warning(
+                    "underthesea %s: CRF internals unavailable (%s); segmenting with the public "
+                    "word_tokenize, which splits protected tokens and gives other compounds",
+                    underthesea_version(), exc,
+                )
 
             self._word_tokenize = word_tokenize
             self._pre = _TERM_RE.findall
@@ -470,6 +569,7 @@ def word_tokenize(text: str) -> list[str]:
     (``'NoneType' object has no attribute 'process'``, seen under 8 concurrent users).
     The first call here loads it under a lock."""
     global _word_tokenize_ready
+    _import_underthesea()
     from underthesea import word_tokenize as _wt
 
     if not _word_tokenize_ready:

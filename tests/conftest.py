@@ -3,14 +3,32 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-import assistant  # noqa: F401  (sets the offline environment before any model library loads)
-
 ROOT = Path(__file__).resolve().parents[1]
+# Derived models built during tests go to a cache of the checkout's own (git-ignored),
+# never into the user's ~/.cache; subprocesses started by tests inherit it.
+os.environ.setdefault("ASSISTANT_MODEL_CACHE_DIR", str(ROOT / ".test-cache"))
+
+import assistant  # noqa: E402,F401  (sets the offline environment before any model library loads)
+
+#: Fixtures that bring in the real embedding model: a test using one is an integration test.
+REAL_FIXTURES = {"real_index", "real_assistant"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Enforce the markers: a test that uses the real model is marked ``integration``,
+    a browser test ``browser`` and ``slow``, so ``make test-fast`` never runs them."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & REAL_FIXTURES and not item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.integration)
+        if item.get_closest_marker("browser") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
 SEED_DEV = SHARED / "data" / "seed_dev.jsonl"

@@ -32,6 +32,7 @@ def test_search_before_ingest(workdir):
     assert r.stderr.strip().count("\n") == 0 and "assistant ingest" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # seven subprocesses, each importing the whole stack
 def test_ingest_search_docs_eval(workdir):
     r = run(["ingest", "--quiet"], workdir)
     assert r.returncode == 0, r.stderr
@@ -62,6 +63,7 @@ def test_ingest_search_docs_eval(workdir):
     assert all("Quảng Trị" in h["citation"] for h in json.loads(r.stdout)["hits"])
 
 
+@pytest.mark.slow
 def test_bad_input_one_line_and_index_kept(workdir):
     assert run(["ingest", "--quiet"], workdir).returncode == 0
     bad = workdir / "bad.jsonl"

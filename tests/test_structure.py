@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,8 @@ def check_invariants(text: str, p: ParsedStructure) -> None:
 
 
 def test_nq_metadata(nq: tuple[str, ParsedStructure]) -> None:
-    _, p = nq
-    assert p.meta == DocumentMeta(
+    text, p = nq
+    assert replace(p.meta, spans={}) == DocumentMeta(
         doc_type="Nghị quyết",
         number="",  # the text gives no số hiệu,
         date="",  # no date,
@@ -83,6 +84,10 @@ def test_nq_metadata(nq: tuple[str, ParsedStructure]) -> None:
         signer_role="Bí thư",
         signing_authority="T/M Tỉnh ủy",
     )
+    # every stated value is cited to the text it was read from
+    assert set(p.meta.spans) == {"doc_type", "issuer", "meeting", "term", "title", "signer", "signer_role", "signing_authority"}
+    a, b = p.meta.spans["signer"]
+    assert text[a:b] == "Nguyễn Xuân Cường"
 
 
 def test_nq_sections(nq: tuple[str, ParsedStructure]) -> None:

@@ -379,3 +379,15 @@ def test_seed_sentences_keep_numbers_whole() -> None:
     sentences = _sentences(text)
     assert any("Số 11-KL/TU" in s for s in sentences)
     assert not any(s.endswith(("11-", "KL/", "1.")) for s in sentences)
+
+
+def test_junk_class_equals_a_scan_of_every_code_point() -> None:
+    import re
+    import unicodedata
+
+    from assistant import text
+
+    pattern = re.compile(text._junk_class())
+    every = [c for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Co") and c not in (9, 10)]
+    assert sum(1 for c in range(0x110000) if pattern.fullmatch(chr(c))) == len(every)
+    assert all(pattern.fullmatch(chr(c)) for c in every)

@@ -19,7 +19,7 @@ from starlette.middleware import Middleware
 from assistant.documents import Turn
 from assistant.errors import AssistantError
 
-from . import chat, documents, render, search, upload
+from . import chat, documents, render, search, targets, upload
 from .auth_gate import AuthGate
 from .service import Backend
 from .style import CSS
@@ -65,6 +65,8 @@ def build_app(backend: Backend) -> gr.Blocks:
                 docs_tab = documents.build(backend)
             with gr.Tab("Nạp văn bản", id=TAB_UPLOAD, elem_id="tab-upload"):
                 upload_tab, upload_fn = upload.build(backend)
+            with gr.Tab("Chỉ tiêu", id="chi-tieu", elem_id="tab-targets"):
+                targets_tab = targets.build(backend)
 
         # Opening a source (chat) or a result (search): the viewer, scrolled to it.
         def open_source(evt: gr.SelectData):
@@ -73,6 +75,12 @@ def build_app(backend: Backend) -> gr.Blocks:
 
         for panel in (chat_tab.sources, search_tab.results):
             panel.select(open_source, None, [tabs, docs_tab.picker, docs_tab.viewer], api_visibility="private")
+
+        def open_target(evt: gr.SelectData):  # a row of "Chỉ tiêu": its sentence, in its paragraph
+            doc_id, span = parse_open(targets.selected_position(evt))
+            return gr.Tabs(selected=TAB_DOCS), doc_id, documents.viewer_html(backend, doc_id, span)
+
+        targets_tab.table.select(open_target, None, [tabs, docs_tab.picker, docs_tab.viewer], api_visibility="private")
 
         # After an upload, and on every page load: lists and filter choices are current.
         def refresh():
@@ -83,11 +91,18 @@ def build_app(backend: Backend) -> gr.Blocks:
             ]
 
         refreshed = [docs_tab.table, docs_tab.picker, *search_tab.filters]
+
+        def refresh_targets(*filters):  # "Chỉ tiêu": the table of the live index
+            return targets.refresh(backend, *filters)
+
         upload_tab.button.click(
             upload_fn, [upload_tab.files], [upload_tab.status, upload_tab.results],
             concurrency_limit=1, concurrency_id="ingest", api_visibility="private",
-        ).then(refresh, None, refreshed, api_visibility="private")
+        ).then(refresh, None, refreshed, api_visibility="private").then(
+            refresh_targets, targets.inputs(targets_tab), targets.outputs(targets_tab), api_visibility="private"
+        )
         demo.load(refresh, None, refreshed, api_visibility="private")
+        demo.load(refresh_targets, targets.inputs(targets_tab), targets.outputs(targets_tab), api_visibility="private")
 
         # Programmatic endpoints (gradio_client): same JSON as the CLI's --json.
         def ask(question: str, history: list[dict] | None = None) -> dict:

@@ -20,20 +20,10 @@ from collections.abc import Iterable, Sequence
 
 from assistant.citations import document_reference, format_date
 from assistant.documents import Answer, Citation, Document, DocumentMeta, Hit
-from assistant.text import fold, has_diacritics, unify_tone_marks
+from assistant.text import FUNCTION_WORDS, WORD_RE, function_words, has_diacritics, key
 
-try:  # the shared stopword list, when the text module provides it
-    from assistant.text import STOPWORDS as _LIB_STOPWORDS
-except ImportError:  # pragma: no cover - older library
-    _LIB_STOPWORDS = frozenset()
-
-# Words too common to be worth highlighting as "matched" in search results.
-_EXTRA_STOPWORDS = frozenset(
-    "là và của các có được cho trong với những này đã để theo từ một bao nhiêu gì nào ai đâu khi "
-    "thế nào sao không về tại trên dưới đến thì mà như cũng đó hay hoặc ra".split()
-)
-STOPWORDS = frozenset(w.lower() for w in _LIB_STOPWORDS if "_" not in w) | _EXTRA_STOPWORDS
-_WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+")
+#: Words worth highlighting as "matched": content words in the project's one key space.
+STOPWORDS = FUNCTION_WORDS
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -72,16 +62,15 @@ def marked(text: str, spans: Iterable[tuple[int, int]], cls: str = "hl") -> str:
 
 
 def _word_key(word: str, folded: bool) -> str:
-    w = unify_tone_marks(word).lower()
-    return fold(w) if folded else w
+    return key(word, folded)
 
 
 def query_keys(query: str) -> tuple[set[str], bool]:
     """Comparison keys of the query's content words, and whether matching is folded
     (a query typed without diacritics matches accented text)."""
     folded = not has_diacritics(query)
-    stop = {fold(w) for w in STOPWORDS} if folded else STOPWORDS
-    keys = {_word_key(m.group(0), folded) for m in _WORD_RE.finditer(query)}
+    stop = function_words(folded)
+    keys = {_word_key(m.group(0), folded) for m in WORD_RE.finditer(query)}
     return {k for k in keys if k and k not in stop}, folded
 
 
@@ -90,7 +79,7 @@ def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
     keys, folded = query_keys(query)
     if not keys:
         return []
-    return [(m.start(), m.end()) for m in _WORD_RE.finditer(text) if _word_key(m.group(0), folded) in keys]
+    return [(m.start(), m.end()) for m in WORD_RE.finditer(text) if _word_key(m.group(0), folded) in keys]
 
 
 # --- documents -----------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from assistant.api import Assistant
 from assistant.documents import Answer, Citation, Document, DocumentMeta, Hit, Turn
 from assistant.errors import AssistantError
 from assistant.ingest import IngestReport, ingest
-from assistant.loaders import is_sidecar, supported_suffixes
+from assistant.loaders import is_sidecar, sidecar_for, supported_suffixes
+from assistant.loaders.sidecar import MAX_SIDECAR_BYTES
 from assistant.retrieval import Filters
 from assistant.settings import Settings
 
@@ -136,6 +137,9 @@ class Backend:
             return "tên tệp chứa ký tự điều khiển hoặc quá dài (tối đa 200 byte); hãy đổi tên tệp"
         suffix = Path(name).suffix.lower()
         if name.lower().endswith(".meta.json"):
+            size = path.stat().st_size
+            if size > MAX_SIDECAR_BYTES:
+                return f"tệp siêu dữ liệu quá lớn ({size:,} byte; tối đa {MAX_SIDECAR_BYTES:,})"
             return None
         if suffix not in supported_suffixes():
             allowed = ", ".join(supported_suffixes())
@@ -172,13 +176,13 @@ class Backend:
                 docs.append(target)
         for target in list(staged):  # a sidecar alone re-ingests its document, if uploaded before
             if is_sidecar(target):
-                stem = target.name[: -len(".meta.json")]
-                for companion in sorted(dest.glob(f"{stem}.*")):
+                # names taken literally: "[a-z].meta.json" describes "[a-z].txt", not a glob
+                for companion in sorted(c for c in dest.iterdir() if sidecar_for(c) == target):
                     if companion not in docs and not is_sidecar(companion) and companion.suffix.lower() in supported_suffixes():
                         docs.append(companion)
-        if not docs:
-            for target, (_, previous) in staged.items():
-                _restore(target, previous)
+        if not docs:  # only sidecars, and no document of theirs uploaded yet: keep them, and say so
+            for target, (name, _) in staged.items():
+                result.files.append(FileResult(name, True, "siêu dữ liệu đã lưu; chưa có văn bản cùng tên, sẽ áp dụng khi văn bản được nạp"))
             return result
         say(f"Đang nạp {len(docs)} tệp…")
         try:

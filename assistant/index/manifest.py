@@ -70,7 +70,13 @@ class Manifest:
             path = directory / name
             if not path.is_file():
                 raise IndexCorrupt(f"{path}: missing index file; rebuild with `assistant ingest --rebuild`")
-            if sha256_file(path) != digest:
+            try:
+                actual = sha256_file(path)
+            except OSError as exc:  # removed or unreadable after the check above
+                raise IndexCorrupt(
+                    f"{path}: cannot read index file ({exc.strerror or exc}); rebuild with `assistant ingest --rebuild`"
+                ) from None
+            if actual != digest:
                 raise IndexCorrupt(
                     f"{path}: checksum does not match the manifest; rebuild with `assistant ingest --rebuild`"
                 )

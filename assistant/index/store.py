@@ -37,7 +37,23 @@ class IndexStore:
 
     @classmethod
     def open(cls, root: Path) -> "IndexStore":
-        directory = current_version(root)
+        """Open and verify the live version. An ingest that publishes meanwhile retires the
+        version being opened (its files vanish mid-check): that is not corruption, so the
+        open is retried on the new ``CURRENT``; only a failure on a version that is still
+        live is reported as ``IndexCorrupt``."""
+        attempts = 20
+        for attempt in range(attempts):
+            directory = current_version(root)
+            try:
+                return cls._open_version(root, directory)
+            except IndexCorrupt:
+                if attempt + 1 == attempts or current_version(root) == directory:
+                    raise
+                time.sleep(0.01 * (attempt + 1))  # a publish switched CURRENT under us: open the new one
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _open_version(cls, root: Path, directory: Path | None) -> "IndexStore":
         if directory is None:
             raise IndexMissing(f"{root}: no index found; run `assistant ingest` first")
         manifest = Manifest.read(directory)

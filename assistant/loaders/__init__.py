@@ -9,6 +9,8 @@ with one registered function, imported below. Every failure is a one-line
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from ..errors import LoadError
@@ -26,7 +28,7 @@ from .base import (
     register,
     supported_suffixes,
 )
-from .sidecar import is_sidecar, read_sidecar, sidecar_for
+from .sidecar import is_sidecar, read_sidecar, read_sidecar_bytes, sidecar_for, sidecar_path
 
 __all__ = [
     "LoadedText",
@@ -35,11 +37,47 @@ __all__ = [
     "clean_text",
     "is_sidecar",
     "load_path",
+    "check_regular_file",
+    "read_regular_file",
     "read_sidecar",
     "register",
     "sidecar_for",
+    "sidecar_path",
+    "read_sidecar_bytes",
     "supported_suffixes",
 ]
+
+
+def check_regular_file(path: Path, max_bytes: int) -> int:
+    """The file's size, checked before a byte is read: only regular files (after links),
+    at most ``max_bytes``. A FIFO would block a read forever and /dev/zero never ends."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise LoadError(f"{path}: not a regular file ({kind})")
+    if st.st_size > max_bytes:
+        raise LoadError(f"{path}: file is {st.st_size:,} bytes, over the limit of {max_bytes:,} bytes")
+    return st.st_size
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` of a regular file; checked by ``stat`` first and again on
+    the open descriptor (O_NONBLOCK: a FIFO swapped in after the check cannot hang us)."""
+    check_regular_file(path, max_bytes)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise LoadError(f"{path}: not a regular file")
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:  # grew while we looked
+        raise LoadError(f"{path}: file is over the limit of {max_bytes:,} bytes")
+    return data
 
 
 def load_path(path: Path, max_bytes: int = 50_000_000) -> list[LoadedText]:
@@ -55,16 +93,7 @@ def load_path(path: Path, max_bytes: int = 50_000_000) -> list[LoadedText]:
     if loader is None:
         shown = path.suffix or "(no extension)"
         raise LoadError(f"{path}: unsupported file type {shown} (supported: {', '.join(supported_suffixes())})")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise LoadError(f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise LoadError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:  # grew while we looked
-        raise LoadError(f"{path}: file is over the limit of {max_bytes:,} bytes")
+    data = read_regular_file(path, max_bytes)
     if not data.strip():
         raise LoadError(f"{path}: file is empty")
     supplied = read_sidecar(path)

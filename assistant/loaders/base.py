@@ -61,15 +61,21 @@ def supported_suffixes() -> list[str]:
 # Zero-width space/non-joiner/joiner, word joiner and BOM/ZWNBSP: invisible, and they
 # break word matching and NFC composition when they sit inside a syllable.
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Runs of combining marks: Vietnamese needs at most two on a letter (a hat and a tone);
+# "Zalgo" floods stack thousands, which every later step (NFC, segmentation, search
+# snippets) pays for. Runs are cut to three marks.
+_MARK_RUN_RE = re.compile("([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def clean_text(text: str) -> str:
-    """Zero-width characters out, line ends to ``\\n``, then NFC.
+    """Zero-width characters out, runs of combining marks cut to three, line ends to
+    ``\\n``, then NFC.
 
     Zero-width characters go first: one between a base letter and its combining tone
     mark would stop NFC from composing them. A lone ``\\r`` (old Mac line ends) also
     becomes ``\\n``, since the structure parser works on ``\\n``-separated lines.
     """
     text = _ZERO_WIDTH_RE.sub("", text)
+    text = _MARK_RUN_RE.sub(r"\1", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)

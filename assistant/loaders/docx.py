@@ -96,7 +96,15 @@ def _letter(n: int) -> str:
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 
+#: Beyond this a list number is kept as written (decimal): Word repeats a letter once
+#: per 26 ("aaaa..."), so a list starting at 10**12 would be a 38 GB label, and a Roman
+#: numeral grows by one letter per thousand. No real list counts that far.
+MAX_LIST_NUMBER = 3999
+
+
 def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter", "lowerRoman", "upperRoman") and not 1 <= n <= MAX_LIST_NUMBER:
+        return str(n)
     if fmt in ("lowerLetter", "upperLetter"):
         s = _letter(n)
         return s.upper() if fmt == "upperLetter" else s

@@ -7,8 +7,10 @@ file too: copy-pasted legacy text holds the mis-read glyphs); anything else 8-bi
 read as Windows-1258, whose combining tone marks are composed by NFC later
 (``clean_text``).
 
-Binary data is refused rather than decoded into garbage: NUL bytes outside UTF-16, or
-more than a small share of control characters after decoding.
+Binary data is refused rather than decoded into garbage, judged by proportion: more
+than a tiny share of NUL bytes outside UTF-16, or more than a small share of control
+characters after decoding. A few stray NULs in a long text (a real 85 KB gazette text
+has two) are dropped, not a reason to refuse the file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 )
 _CONTROL_SHARE = 0.02  # more control characters than this and the file is not text
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+_NUL_SHARE = 0.001  # stray NULs up to this share of the bytes are dropped; more and it is binary
 # cp1252 leaves 5 bytes undefined; read those as Latin-1 so legacy detection still runs.
 _CP1252_HIGH = {b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)}
 _CP1252_TABLE = str.maketrans({chr(b): ch for b, ch in _CP1252_HIGH.items()})
@@ -43,7 +46,10 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
             text, label = _repair_legacy(text, label, from_bytes=False)
             return _checked(text, label, source), label
 
-    if b"\x00" in data:
+    nuls = data.count(0)
+    if nuls and _utf16_without_bom(data) is None and nuls <= _NUL_SHARE * len(data):
+        data = data.replace(b"\x00", b"")  # stray NULs in a text file: not text, not binary either
+    elif nuls:
         codec = _utf16_without_bom(data)
         if codec is None:
             raise LoadError(f"{source}: binary file (contains NUL bytes), not text")

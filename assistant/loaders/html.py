@@ -46,9 +46,14 @@ def load_html(path: Path, data: bytes) -> list[LoadedText]:
         raise LoadError(f"{path}: cannot read .html files: lxml is not installed") from None
     try:
         # C0 control characters are not allowed in XML/lxml text (drop_tree fails on them later)
-        root = lxml.html.document_fromstring(_XML_DECL_RE.sub("", _CONTROL_RE.sub("", raw)))
+        parser = lxml.html.HTMLParser()
+        root = lxml.html.document_fromstring(_XML_DECL_RE.sub("", _CONTROL_RE.sub("", raw)), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise LoadError(f"{path}: not readable as HTML ({' '.join(str(exc).split())[:200]})") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        # libxml2 stops at 256 nested elements and silently drops the rest of the page:
+        # refuse rather than index a page without its body.
+        raise LoadError(f"{path}: HTML nested more than 255 elements deep; not a readable page (the text inside would be lost)")
     _strip_chrome(root)
     blocks = _Text().render(_content_root(root))
     text = clean_text("\n\n".join(blocks))
@@ -198,7 +203,15 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+#: Beyond this a list number is kept as written: a Roman numeral for 10**10 is a
+#: 10-million-letter string (the conversion loops once per thousand), and no real list
+#: counts that far. 3999 is the largest number Roman numerals write without overlines.
+MAX_LIST_NUMBER = 3999
+
+
 def _ol_marker(n: int, kind: str) -> str:
+    if not 1 <= n <= MAX_LIST_NUMBER:
+        return str(n)
     if kind in ("a", "A"):
         s = chr(ord("a") + (n - 1) % 26)
         return s.upper() if kind == "A" else s

@@ -15,6 +15,11 @@ from ..documents import META_FIELDS
 from ..errors import LoadError
 from .base import LoadedText, clean_text, register
 from .encoding import decode_bytes
+from .sidecar import check_meta_value
+
+#: One file, this many documents at most: each becomes a document, its passages and a
+#: docstore row; a million one-line records is an export to split, not one upload.
+MAX_JSONL_DOCUMENTS = 100_000
 
 
 @register(".jsonl")
@@ -35,6 +40,8 @@ def load_jsonl(path: Path, data: bytes) -> list[LoadedText]:
             raise LoadError(f"{where}: invalid JSON ({str(exc).split(':')[0]})") from None
         if not isinstance(obj, dict):
             raise LoadError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        if len(out) >= MAX_JSONL_DOCUMENTS:
+            raise LoadError(f"{where}: more than {MAX_JSONL_DOCUMENTS:,} documents in one file; split it into several files")
         doc_id = _doc_id(obj, where)
         if doc_id in seen:
             raise LoadError(f"{where}: duplicate id {doc_id!r} (first on line {seen[doc_id]})")
@@ -54,6 +61,7 @@ def load_jsonl(path: Path, data: bytes) -> list[LoadedText]:
             if not isinstance(value, str):
                 raise LoadError(f"{where}: {key!r} must be a string, got {type(value).__name__}")
             value = clean_text(value).strip()
+            check_meta_value(where, key, value)
             if value:
                 metadata[key] = value
         out.append(LoadedText(source=f"{path}#{doc_id}", text=text, metadata=metadata, doc_id=doc_id, encoding=encoding))

@@ -9,12 +9,26 @@ keys are an error here (a misspelt ``"provice"`` would otherwise vanish silently
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 from ..documents import META_FIELDS
 from ..errors import LoadError
 
 SIDECAR_SUFFIX = ".meta.json"
+#: A sidecar is a handful of short fields; a bigger file is not one.
+MAX_SIDECAR_BYTES = 256_000
+#: A metadata value is a name, a number, a title: every search hit carries it, so a 5 MB
+#: "province" would make each result megabytes. The longest real trích yếu is a few
+#: hundred characters.
+MAX_META_CHARS = 2000
+
+
+def check_meta_value(where: str, key: str, value: str) -> None:
+    """Refuse a metadata value longer than ``MAX_META_CHARS`` (sidecars and JSONL fields)."""
+    if len(value) > MAX_META_CHARS:
+        raise LoadError(f"{where}: metadata field {key!r} is {len(value):,} characters, over the limit of {MAX_META_CHARS:,}")
 
 
 def is_sidecar(path: Path) -> bool:
@@ -28,14 +42,38 @@ def sidecar_for(path: Path) -> Path:
     return path.with_name(path.stem + SIDECAR_SUFFIX)
 
 
+def sidecar_path(path: Path) -> Path | None:
+    """The sidecar of ``path`` if one exists as a regular file, else None. A document
+    whose name is so long that its sidecar's could not exist simply has none."""
+    side = sidecar_for(path)
+    if len(os.fsencode(side.name)) > 255:
+        return None
+    try:
+        return side if stat.S_ISREG(os.stat(side).st_mode) else None
+    except OSError:
+        return None
+
+
+def read_sidecar_bytes(side: Path) -> bytes:
+    """A sidecar's bytes, size-checked before reading."""
+    try:
+        size = os.stat(side).st_size
+        if size > MAX_SIDECAR_BYTES:
+            raise LoadError(f"{side}: metadata sidecar is {size:,} bytes, over the limit of {MAX_SIDECAR_BYTES:,} bytes")
+        with open(side, "rb") as fh:
+            return fh.read(MAX_SIDECAR_BYTES + 1)[:MAX_SIDECAR_BYTES]
+    except OSError as exc:
+        raise LoadError(f"{side}: cannot read metadata sidecar ({exc.strerror or exc})") from None
+
+
 def read_sidecar(path: Path) -> dict[str, str]:
     """The supplied metadata for document ``path``; ``{}`` when it has no sidecar."""
-    side = sidecar_for(path)
-    if not side.is_file():
+    side = sidecar_path(path)
+    if side is None:
         return {}
     try:
-        raw = side.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_sidecar_bytes(side).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise LoadError(f"{side}: cannot read metadata sidecar ({exc})") from None
     try:
         data = json.loads(raw)
@@ -51,6 +89,7 @@ def read_sidecar(path: Path) -> dict[str, str]:
             raise LoadError(f"{side}: unknown metadata field {key!r} (known: {', '.join(META_FIELDS)})")
         if not isinstance(value, str):
             raise LoadError(f"{side}: metadata field {key!r} must be a string, got {type(value).__name__}")
+        check_meta_value(str(side), key, value.strip())
         if value.strip():
             out[key] = value.strip()
     return out

@@ -1,0 +1,1 @@
+"""Chỉ tiêu: the table of targets and results extracted from every document."""
