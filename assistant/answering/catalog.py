@@ -45,7 +45,7 @@ NUMBER_RE = re.compile(
 )
 
 
-_OWN_NUMBER = re.compile(r"(?<![\w])(?:Số|SỐ|So|Sô)\s*[:.]?\s*(" + NUMBER_RE.pattern.replace("(?<![\w/])", "") + ")")
+_OWN_NUMBER = re.compile(r"(?<![\w])(?:Số|SỐ|So|Sô)\s*[:.]?\s*(" + NUMBER_RE.pattern.replace(r"(?<![\w/])", "") + ")")
 
 
 def number_key(number: str) -> str:

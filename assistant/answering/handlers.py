@@ -287,6 +287,8 @@ def comparison(s: Session, plan: Plan) -> Outcome | None:
             folded=plan.folded, periods=plan.periods,
         )
         if not sub.scope:
+            if not s.accepted(g.docs):
+                continue  # the caller's own filters leave this entity out: not ours to report
             parts.append(Part(g.label, "không nêu", plain=True))
             continue
         out = base(Session_for(s, sub), sub)
