@@ -44,6 +44,10 @@ class Sentence:
     dense: float  # passage-level similarity, scaled to [0, 1]
     candidates: list[Candidate] = field(default_factory=list)
     score: float = 0.0
+    #: the same two counting a compound's syllables fully only where the compound stands
+    #: whole: they rank sentences; the plain ones judge evidence strength (abstention)
+    phrase_coverage: float = 0.0
+    phrase_context: float = 0.0
 
 
 @dataclass
@@ -146,16 +150,18 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
                 end=p.start + e,
                 text=text,
                 tokens=toks,
-                coverage=question.covered(present, grams),
-                context=question.covered(present | context_keys, grams | context_grams),
+                coverage=question.covered(present),
+                context=question.covered(present | context_keys),
+                phrase_coverage=question.covered(present, grams),
+                phrase_context=question.covered(present | context_keys, grams | context_grams),
                 dense=d,
                 candidates=candidates(text, question.info, qkeys),
             )
             shape = 1.0 if (sent.candidates or question.info.qtype is QType.OTHER) else 0.0
             sent.score = (
                 _label_bonus(question, text)
-                + W_COVERAGE * sent.coverage
-                + W_CONTEXT * sent.context
+                + W_COVERAGE * sent.phrase_coverage
+                + W_CONTEXT * sent.phrase_context
                 + W_DENSE * sent.dense
                 + W_SHAPE * shape
                 + 0.02 / hit.rank
@@ -170,7 +176,8 @@ def _label_bonus(question: Question, sentence: str) -> float:
     if not m or len(m.group(1).split()) > 6:
         return 0.0
     label = content_keys(m.group(1), question.info.folded)
-    if len(label) < 2 or not all(k in question.weights for k in label):
+    # a topic label ("Công nghiệp chế biến:"), not a form field ("Mật khẩu:", "Địa chỉ:")
+    if len(label) < 3 or not all(k in question.weights for k in label):
         return 0.0
     return W_LABEL
 

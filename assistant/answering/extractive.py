@@ -75,6 +75,20 @@ _TARGET_CUE = re.compile(r"(?:mục tiêu|chỉ tiêu|đề ra|phấn đấu|k�
 _ACHIEVED_CUE = re.compile(r"(?:đạt|đã|thực hiện được|tăng lên|giảm xuống)[^.;()]*$", re.IGNORECASE)
 
 
+_TARGET_HEADING = re.compile(r"\b(?:mục tiêu|nhiệm vụ|chỉ tiêu|kế hoạch|phương hướng|định hướng)\b", re.IGNORECASE)
+_ACHIEVED_HEADING = re.compile(r"\b(?:kết quả|tình hình thực hiện|đánh giá)\b", re.IGNORECASE)
+
+
+def _heading_polarity(headings: tuple[str, ...]) -> str:
+    """A figure under "3. Nhiệm vụ" or "Mục tiêu" is a target; under "Kết quả cụ thể", achieved."""
+    last = headings[-1] if headings else ""
+    if _TARGET_HEADING.search(last):
+        return "target"
+    if _ACHIEVED_HEADING.search(last):
+        return "achieved"
+    return ""
+
+
 def polarity_of(sentence: str, cand: Candidate) -> str:
     """Whether the figure at ``cand`` is a target or an achieved value, by the words of its
     own clause in front of it ("(mục tiêu đề ra trên 33%/năm)" vs "mới đạt bình quân 11,94%")."""
@@ -113,8 +127,13 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
         near = _YEAR.findall(sent.text[cand.end : cand.end + 12])
         if asked and near:
             score += 0.1 if near[0] in asked else -0.1
+        in_sentence = set(_YEAR.findall(sent.text))
+        if asked and asked <= in_sentence:
+            score += 0.1  # "Giai đoạn 2011 - 2015, ... trên 25%/năm" for a question about 2011-2015
+        elif asked and in_sentence and not asked & in_sentence:
+            score -= 0.05
         if question.polarity in ("target", "achieved"):
-            found = polarity_of(sent.text, cand)
+            found = polarity_of(sent.text, cand) or _heading_polarity(sent.hit.passage.headings)
             if found:
                 score += W_POLARITY if found == question.polarity else -W_POLARITY
     if cand.kind == "subject":

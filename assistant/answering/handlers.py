@@ -72,7 +72,7 @@ def yesno(s: Session, plan: Plan) -> Outcome | None:
     """The sentence that bears on the claim; the reader judges yes or no from it. Figures
     are not required verbatim: "IELTS 5.5 có được miễn ...?" is answered by the threshold."""
     hits = s.scoped()
-    draft = s.draft(plan.question, hits)
+    draft = s.draft(plan.question, hits, QType.OTHER)
     if draft is None:
         return None
     return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])

@@ -352,7 +352,9 @@ class Planner:
                 fields = tuple(f for f in fields if f != "issuer")
             if fields:
                 return METADATA, fields
-        if _search(_YESNO_RE, text, folded) and qtype in (QType.OTHER, QType.WHICH):
+        if _search(_YESNO_RE, text, folded) and (qtype in (QType.OTHER, QType.WHICH) or re.match(
+            r"(?:có phải|co phai|phải chăng|phai chang)\b", text
+        )):
             return YESNO, ()
         short = len(text.split()) <= LIST_FRAME_MAX_WORDS
         if qtype is QType.LIST or (short and _search(_LIST_FRAME_RE, text, folded)) or (
