@@ -360,6 +360,10 @@ def main_kinds() -> None:
         *kinds_table("Held-out questions of the same kinds written for this check (bench/questions/corpus_heldout.jsonl, 30):", held),
         "",
         *kinds_table("seed_dev (14):", dev),
+        "",
+        "Before the plan/handler answering layer (commit 416c69d, same index, same judge): seed_dev_kinds 4/22 "
+        "(metadata 1/5, scoped 2/3, list 0/3, comparison 0/2, summary 0/1, accent-less 0/2, unanswerable 0/3, "
+        "follow-up 1/3); held-out 7/30.",
     ]
     body = "\n".join(lines)
     print(body)
