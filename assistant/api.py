@@ -85,7 +85,7 @@ class Assistant:
         if answerer is None:
             from .answering import Answerer
 
-            answerer = self._answerer = Answerer(self)
+            answerer = self._answerer = Answerer(self.retriever, self.store, self.embedder, self.settings, self.document)
         return answerer.ask(question, history=history, filters=filters)
 
     def documents(self) -> list[tuple[str, str, DocumentMeta, int]]:

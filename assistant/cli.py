@@ -165,11 +165,12 @@ def _hits_human(query: str, hits) -> None:
 
 
 def _batch(path: Path, respond) -> int:
-    """The JSONL line protocol: one ``{"id","q"}`` in, one result line out, id echoed."""
+    """The JSONL line protocol: one ``{"id","q"}`` in, one result line out, id echoed.
+    ``respond`` gets the question text, or the whole line's ``Question`` when it asks for it."""
     from .evaluation import read_questions
 
     for q in read_questions(path):
-        _emit({"id": q.id, **respond(q.q)})
+        _emit({"id": q.id, **respond(q)})
     return 0
 
 
@@ -184,7 +185,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     assistant = _open(args)
     filters = _filters(args)
     if args.queries:
-        return _batch(Path(args.queries), lambda q: _search_result(assistant, q, args, filters))
+        return _batch(Path(args.queries), lambda q: _search_result(assistant, q.q, args, filters))
     if args.json:
         _emit(_search_result(assistant, args.query, args, filters))
         return 0
@@ -219,6 +220,8 @@ def _answer_human(answer) -> None:
             print("\nCác đoạn văn liên quan (không phải câu trả lời):")
             _hits_human(answer.question, answer.hits[:3])
         return
+    if answer.scope_label:
+        print(f"\nTrả lời theo: {answer.scope_label}")
     print()
     for c in answer.citations:
         print(f"[{c.n}] \u201c{_safe(c.quote)}\u201d\n    {_safe(c.citation)}")
@@ -230,7 +233,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _open(args)
     filters = _filters(args)
     if args.questions:
-        return _batch(Path(args.questions), lambda q: assistant.ask(q, filters=filters).to_dict())
+        from .answering.metrics import ask_in_conversation
+
+        def respond(q):  # a line's optional "history": earlier questions, asked in order first
+            ask = lambda text, history=None: assistant.ask(text, history=history, filters=filters)  # noqa: E731
+            return ask_in_conversation(ask, q).to_dict()
+
+        return _batch(Path(args.questions), respond)
     if args.json:
         _emit(assistant.ask(args.question, filters=filters).to_dict())
     else:
@@ -383,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer a question with cited passages (or abstain)")
     p.add_argument("question", nargs="?")
-    p.add_argument("--questions", help="JSONL file of {id, q}: one answer line per question")
+    p.add_argument("--questions", help='JSONL file of {id, q[, history]}: one answer line per question; "history" '
+                   "lists the conversation's earlier questions, oldest first, asked before q")
     p.add_argument("--json", action="store_true")
     common(p)
     filters(p)

@@ -192,6 +192,8 @@ class Turn:
     question: str
     answer: str = ""
     resolved_question: str = ""
+    scope: list[str] = field(default_factory=list)  # document ids the answer was limited to or cited
+    kind: str = ""  # the handler that answered ("metadata", "fact", "list", ...)
 
 
 @dataclass
@@ -213,6 +215,14 @@ class Answer:
     #: How the generated answer came about (model, timings, sentences dropped); empty
     #: when no model was asked.
     generation: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""  # the handler that answered: "metadata", "fact", "list", "comparison", "summary", ...
+    scope: list[str] = field(default_factory=list)  # document ids the answer was limited to ([] = all)
+    scope_label: str = ""  # how the scope is cited to the user: "Kết luận số 11-KL/TU ngày 12/01/2012 ..."
+
+    def turn(self) -> Turn:
+        """This exchange as conversation history for the next question."""
+        docs = self.scope or list(dict.fromkeys(c.doc_id for c in self.citations))
+        return Turn(self.question, self.text, self.resolved_question, docs, self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         from .citations import marked_sentences
@@ -223,6 +233,8 @@ class Answer:
             "abstained": self.abstained,
             "mode": self.mode,
             "sentences": [] if self.abstained else marked_sentences(self.text),
+            "kind": self.kind,
+            "scope": list(self.scope),
             "citations": [c.to_dict() for c in self.citations],
             "hits": [h.to_dict() for h in self.hits],
         }

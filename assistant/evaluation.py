@@ -33,10 +33,16 @@ class Question:
     q: str
     answers: list[str] = field(default_factory=list)
     gold: list[str] = field(default_factory=list)
+    #: optional, for answer checks beyond "contains one of ``answers``" (seed_dev_kinds):
+    answers_all: list[str] = field(default_factory=list)  # "a_all": every one must appear
+    answers_not: list[str] = field(default_factory=list)  # "a_not": none may appear
+    cite_doc: str = ""  # the first citation's document id must contain it
+    kind: str = ""
+    history: list[str] = field(default_factory=list)  # earlier questions of the conversation, oldest first
 
     @property
     def answerable(self) -> bool:
-        return bool(self.answers or self.gold)
+        return bool(self.answers or self.gold or self.answers_all)
 
 
 def read_questions(path: Path, text_key: str = "q") -> list[Question]:
@@ -61,7 +67,15 @@ def read_questions(path: Path, text_key: str = "q") -> list[Question]:
             answers = [answers]
         if not isinstance(answers, list) or not isinstance(gold, list):
             raise AssistantError(f"{path}:{n}: 'a' and 'gold' must be lists")
-        out.append(Question(str(row.get("id", n)), row[text_key], [str(a) for a in answers], [str(g) for g in gold]))
+        extra = {k: row.get(k) or [] for k in ("a_all", "a_not", "history")}
+        for k, v in extra.items():
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise AssistantError(f"{path}:{n}: {k!r} must be a list of strings")
+        out.append(Question(
+            str(row.get("id", n)), row[text_key], [str(a) for a in answers], [str(g) for g in gold],
+            answers_all=extra["a_all"], answers_not=extra["a_not"], cite_doc=str(row.get("cite_doc") or ""),
+            kind=str(row.get("kind") or ""), history=extra["history"],
+        ))
     return out
 
 

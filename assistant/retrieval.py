@@ -136,11 +136,23 @@ class HybridRetriever:
             return self.store.lexical_search(analysis.tokens, n, allowed)
         return self.store.lexical_search(analysis.folded, n, allowed, folded=True)
 
-    def dense_ranking(self, query: str, n: int, allowed: object | None) -> list[tuple[int, float]]:
-        vector = self.embedder.embed_queries([query])[0]
+    def dense_ranking(
+        self, query: str, n: int, allowed: object | None, vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        if vector is None:
+            vector = self.embedder.embed_queries([query])[0]
         return self.store.dense_search(vector, n, allowed)
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """``vector``: the query's embedding when the caller already has it (answering
+        embeds a question once and searches several times with it)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         k = k or self.settings.top_k
@@ -150,13 +162,13 @@ class HybridRetriever:
         allowed = self._allowed(filters)
         n = max(self.settings.candidates, k)
         if mode == "dense":
-            ranked = self.dense_ranking(query, n, allowed)
+            ranked = self.dense_ranking(query, n, allowed, vector)
         elif mode == "lexical":
             ranked = self.lexical_ranking(query, n, allowed)
         else:
             analysis = self.analyzer.analyze(query)  # once: segmentation is the costly part of a query
             lists = [
-                (self.dense_ranking(query, n, allowed), self.settings.dense_weight),
+                (self.dense_ranking(query, n, allowed, vector), self.settings.dense_weight),
                 (self.lexical_ranking(query, n, allowed, analysis), self.settings.lexical_weight),
             ]
             ids = [t for t in analysis.tokens if is_identifier(t)]

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 EXAMPLES = [
     "Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 là bao nhiêu?",
     "Kết luận 11-KL/TU do ai ký?",
-    "Tỉnh Quảng Trị đặt mục tiêu gì cho công nghiệp - tiểu thủ công nghiệp?",
-    "Giải pháp phát triển làng nghề là gì?",
+    "Các giải pháp chủ yếu phát triển công nghiệp của Bắc Kạn gồm những gì?",
+    "Tóm tắt nội dung chính của Kết luận 11-KL/TU",
 ]
 THINKING = '<i class="thinking">Đang tìm căn cứ trong các văn bản…</i>'
 
@@ -44,13 +44,26 @@ def turn_record(answer: Answer, views: list[render.SourceView], related: bool) -
         "question": answer.question,
         "answer": answer.text,
         "resolved_question": answer.resolved_question,
+        "scope": list(answer.scope),  # a follow-up ("Văn bản đó ...") is about these documents
+        "kind": answer.kind,
         "sources": [asdict(v) for v in views],
         "related": related,
     }
 
 
 def history_of(turns: list[dict[str, Any]]) -> list[Turn]:
-    return [Turn(t["question"], t["answer"], t.get("resolved_question", "")) for t in turns]
+    return [Turn(t["question"], t["answer"], t.get("resolved_question", ""), list(t.get("scope", [])), t.get("kind", ""))
+            for t in turns]
+
+
+def message_html(answer: Answer) -> str:
+    """The answer bubble, headed by what the answer was limited to ("Trả lời theo: Kết luận
+    số 11-KL/TU ngày 12/01/2012 của Tỉnh ủy Quảng Trị"), so a cadre sees at once which
+    document speaks."""
+    body = final_html(answer)  # with the model's fallback notice, if any
+    if answer.scope_label and not answer.abstained:
+        body = f'<div class="answer-scope"><i>Trả lời theo: {render.esc(answer.scope_label)}</i></div>{body}'
+    return body
 
 
 def sources_of(record: dict[str, Any]) -> str:
@@ -122,7 +135,7 @@ def build(backend: Backend) -> ChatTab:
             yield "", messages, turns_value, render.sources_html([])
             return
         views, related = answer_views(backend, answer)
-        messages[-1] = {"role": "assistant", "content": final_html(answer)}
+        messages[-1] = {"role": "assistant", "content": message_html(answer)}
         record = turn_record(answer, views, related)
         yield "", messages, [*turns_value, record], render.sources_html(views, related, answer.text)
 

@@ -1,41 +1,70 @@
-"""The ``ask`` pipeline: resolve a follow-up, retrieve, extract, abstain or answer, cite.
+"""The ``ask`` pipeline: understand the question, dispatch to the handler of its intent,
+compose and verify the answer.
 
-One ``Answerer`` serves one open ``Assistant``. Building it loads and validates the
+One ``Answerer`` serves one open index. It is built from narrow interfaces (a retriever,
+the index store, an embedder, the settings, a document lookup), so answering never
+imports the front door (``api.py``) that builds it. Building it loads and validates the
 prompt templates (and the LLM, when one is configured), so a broken template fails at
 start-up rather than on the first question.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from ..citations import document_reference
 from ..documents import Answer, Document, Hit, Turn
+from ..embeddings.base import Embedder
 from ..retrieval import Filters
-from .comparison import Group, group_query, hit_groups, named_groups
+from ..settings import Settings
+from ..text import fold
+from .catalog import Catalog
 from .compose import Part, abstain, compose
-from .conversation import resolve
-from .evidence import Question, collect, passage_similarities, prepare
-from .extractive import Draft, extract
+from .conversation import is_demonstrative, is_followup, resolve
+from .handlers import HANDLERS, comparison, fact
+from .plan import FACT, LIST, METADATA, Entity, Plan, Planner
 from .prompts import Prompts, load_prompts
-from .question_types import classify
+from .session import Outcome, Retriever, Session, Store
 from .tokens import TermWeights
 
-if TYPE_CHECKING:
-    from ..api import Assistant
-    from .llm import LLMAnswerer
+#: Characters at the start of a document searched for its own số hiệu when the parsed metadata has none.
+OPENING_CHARS = 1500
+#: Intents whose answer is read from the passages and may be rewritten by the LLM.
+_LLM_INTENTS = (FACT,)
 
 
 class Answerer:
-    def __init__(self, assistant: Assistant, llm: LLMAnswerer | None = None):
-        self.assistant = assistant
-        self.settings = assistant.settings
+    def __init__(
+        self,
+        retriever: Retriever | Any,
+        store: Store | None = None,
+        embedder: Embedder | None = None,
+        settings: Settings | None = None,
+        document: Callable[[str], Document | None] | None = None,
+        llm: Any = None,
+    ):
+        if store is None:  # an object that holds the four (an open ``Assistant``)
+            owner = retriever
+            retriever, store, embedder, settings = owner.retriever, owner.store, owner.embedder, owner.settings
+            document = document or owner.document
+        assert store is not None and embedder is not None and settings is not None
+        self.retriever = retriever
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self._document = document or (lambda doc_id: store.docstore.document(doc_id))  # type: ignore[attr-defined]
         self.prompts: Prompts = load_prompts(self.settings.prompts_dir)
-        store = assistant.store
         self.weights = TermWeights.from_lexical(store.lexical, len(store.passages))
         self.folded_weights = TermWeights.from_lexical(store.folded, len(store.passages))
         self._rows = {p.id: i for i, p in enumerate(store.passages)}
+        self.catalog = Catalog.build(store.metas, store.passages)
+        self.catalog.openings = self._openings
+        self._place_index: list[tuple[str, str]] | None = None
+        self.planner = Planner(self.catalog, self._place_docs)
         if llm is None and self.settings.llm:
             from .llm import LLMAnswerer
 
@@ -45,6 +74,11 @@ class Answerer:
     # -- public -----------------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None) -> Answer:
         return self.ask_scored(question, history, filters)[0]
+
+    def understand(self, question: str, history: list[Turn] | None = None) -> Plan:
+        """The plan of ``question`` after follow-up resolution against ``history``."""
+        resolved, previous, followup = self._resolve(question, history)
+        return self.planner.plan(resolved, previous, followup)
 
     def ask_scored(
         self,
@@ -56,72 +90,89 @@ class Answerer:
         """The answer and the evidence strength it was judged on (for calibration:
         ``threshold=0`` never abstains on weak evidence, so one run serves every threshold)."""
         threshold = self.settings.abstain_threshold if threshold is None else threshold
-        resolved = resolve(question, history)
+        resolved, previous, followup = self._resolve(question, history)
         if not resolved.strip():
             return abstain(question, [], resolved), 0.0
+        plan = self.planner.plan(resolved, previous, followup)
+        if plan.missing:
+            return abstain(question, [], resolved, text=plan.missing, kind="scope"), 1.0
         docs: dict[str, Document | None] = {}
 
         def source_doc(doc_id: str) -> Document | None:
             if doc_id not in docs:
-                docs[doc_id] = self.assistant.document(doc_id)
+                docs[doc_id] = self._document(doc_id)
             return docs[doc_id]
 
-        info = classify(resolved)
-        groups = named_groups(resolved, self.assistant.store.metas)
-        if info.comparison or len(groups) >= 2:
-            return self._compare(question, resolved, groups, filters, source_doc, threshold)
-        hits = self.assistant.search(resolved, k=self.settings.answer_passages, filters=filters)
-        draft = self.draft(resolved, hits)
-        strength = draft.confidence if draft else 0.0
-        if draft is None or strength < threshold:
-            return abstain(question, hits, resolved), strength
-        parts = [Part("", draft.short, draft.supports)]
-        # Generative answer (issue 12): verified sentences replace the extractive parts, else they stay.
-        generated = self.llm.answer(resolved, hits, plan={"intent": info.qtype.value}, extractive=parts) if self.llm else None
-        answer = compose(question, (generated.parts if generated else None) or parts, hits, source_doc, resolved)
-        return (generated.stamp(answer) if generated else answer), strength
+        session = Session(plan, self.retriever, self.store, self.settings, self.weights, self.folded_weights,
+                          self._rows, self._query_vector(resolved), source_doc, filters)
+        if plan.scope and not session.accepted(plan.scope):
+            return abstain(question, [], resolved, kind=plan.kind), 0.0
+        handler = comparison if plan.compare else HANDLERS[plan.intent]
+        out: Outcome | None = handler(session, plan)
+        if out is None or not out.parts or out.strength < threshold:
+            hits = out.hits if out is not None else session.scoped()
+            return abstain(question, hits, resolved, kind=plan.kind, scope=plan.scope), out.strength if out else 0.0
+        parts = out.parts
+        generated = None
+        if self.llm is not None and plan.intent in _LLM_INTENTS and not plan.compare:
+            # Generative answer (issue 12): verified sentences replace the extractive parts, else they stay.
+            llm_plan = {"intent": plan.intent, "polarity": plan.polarity,
+                        "scope": self.scope_label(plan.scope) if plan.scope else ""}  # fmt: skip
+            generated = self.llm.answer(resolved, out.hits, plan=llm_plan, extractive=parts)
+            parts = generated.parts or parts
+        scope = plan.scope or out.docs
+        answer = compose(question, parts, out.hits, source_doc, resolved, kind=plan.kind, scope=scope)
+        if generated is not None:
+            answer = generated.stamp(answer)
+        if not answer.abstained:
+            answer.scope = scope if plan.scope else list(dict.fromkeys(c.doc_id for c in answer.citations))
+            answer.scope_label = self.scope_label(answer.scope)
+        return answer, out.strength
 
-    def draft(self, question: str, hits: list[Hit]) -> Draft | None:
-        """The extractive answer to ``question`` from ``hits`` (None if there are none)."""
-        if not hits:
-            return None
-        info = classify(question)
-        q: Question = prepare(info, self.folded_weights if info.folded else self.weights)
-        vector = self._query_vector(question)
-        sims = passage_similarities(vector, self.assistant.store.dense, self._rows, hits)
-        return extract(q, collect(q, hits, sims))
+    def scope_label(self, doc_ids: list[str]) -> str:
+        """How the chat names what an answer was limited to."""
+        refs = [document_reference(self.store.metas[d], fallback_title=d) for d in doc_ids[:3] if d in self.store.metas]
+        more = f" và {len(doc_ids) - 3} văn bản khác" if len(doc_ids) > 3 else ""
+        return "; ".join(refs) + more
 
     # -- internals --------------------------------------------------------------------
+    def _resolve(self, question: str, history: list[Turn] | None) -> tuple[str, Plan | None, bool]:
+        """(standalone question, the previous turn's plan, whether this is a follow-up)."""
+        q = " ".join(question.split())
+        if not history or not q:
+            return q, None, False
+        last = history[-1]
+        prev_q = last.resolved_question or last.question
+        previous = self.planner.plan(prev_q)
+        if last.scope:
+            previous.scope = list(last.scope)
+        if is_demonstrative(q) and previous.scope:
+            previous.entities = [Entity("previous", "", "", docs=set(previous.scope))]
+            return q, previous, True
+        if not is_followup(q):
+            return q, None, False
+        return resolve(q, history), previous, True
+
     def _query_vector(self, question: str) -> np.ndarray | None:
         try:
-            return self.assistant.embedder.embed_queries([question])[0]
+            return self.embedder.embed_queries([question])[0]
         except Exception:  # noqa: BLE001 - similarity is one feature among several; go on without it
             return None
 
-    def _compare(
-        self, question: str, resolved: str, groups: list[Group], filters: Filters | None, source_doc, threshold: float
-    ) -> tuple[Answer, float]:
-        base = group_query(resolved, groups) or resolved
-        if len(groups) < 2:
-            hits = self.assistant.search(base, k=self.settings.answer_passages * 2, filters=filters)
-            named = {d for g in groups for d in g.doc_ids}
-            groups = groups + [g for g in hit_groups(hits) if not set(g.doc_ids) & named]
-            groups = groups[:3]
-        parts: list[Part] = []
-        all_hits: list[Hit] = []
-        strength = 0.0
-        for g in groups:
-            allowed = [d for d in g.doc_ids if filters is None or not filters.doc or d in filters.doc]
-            if not allowed:
-                continue
-            f = Filters(doc=allowed, doc_type=getattr(filters, "doc_type", None), issuer=getattr(filters, "issuer", None),
-                        year=getattr(filters, "year", None))
-            hits = self.assistant.search(base, k=self.settings.answer_passages, filters=f)
-            all_hits.extend(hits[:2])
-            draft = self.draft(base, hits)
-            if draft is not None and draft.confidence >= threshold:
-                parts.append(Part(g.label, draft.short, draft.supports))
-                strength = max(strength, draft.confidence)
-        if not parts:
-            return abstain(question, all_hits, resolved), strength
-        return compose(question, parts, all_hits, source_doc, resolved), strength
+    def _openings(self) -> dict[str, str]:
+        """The first lines of every document (where its own "Số: ..." stands)."""
+        out: dict[str, str] = {}
+        for doc_id in self.store.metas:
+            doc = self._document(doc_id)
+            if doc is not None:
+                out[doc_id] = doc.text[:OPENING_CHARS]
+        return out
+
+    def _place_docs(self, name: str) -> set[str]:
+        """Documents whose passages mention a place name (accents ignored), for places the
+        collection has no document *of*."""
+        if self._place_index is None:
+            self._place_index = [(p.doc_id, " " + " ".join(re.sub(r"[^\w]", " ", fold(p.text).lower()).split()) + " ")
+                                 for p in self.store.passages]
+        needle = " " + " ".join(re.sub(r"[^\w]", " ", fold(name).lower()).split()) + " "
+        return {d for d, t in self._place_index if needle in t}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..documents import Turn
+from . import gazetteer
 from .question_types import QType, classify
 
 _LEAD = re.compile(r"^(?:thế còn|vậy còn|còn về|còn đối với|còn|thế|vậy|đối với|với|về)\s+", re.IGNORECASE)
@@ -48,6 +49,11 @@ def is_followup(question: str) -> bool:
     return bool(_DEMONSTRATIVE.search(q))
 
 
+def is_demonstrative(question: str) -> bool:
+    """'Nghị quyết đó ...', 'văn bản này ...': the question points at the previous answer's document."""
+    return bool(_DEMONSTRATIVE.search(" ".join(question.split())))
+
+
 def resolve(question: str, history: list[Turn] | None) -> str:
     """The standalone form of ``question`` given the conversation so far."""
     question = " ".join(question.split())
@@ -65,14 +71,57 @@ def resolve(question: str, history: list[Turn] | None) -> str:
 
 
 def _substitute(previous: str, subject: str) -> str:
-    """Put ``subject`` into ``previous`` in place of the entity of the same kind."""
+    """Put ``subject`` into ``previous`` in place of what it replaces: a province for a
+    province, a number or period for one of the same kind, a noun phrase for the phrase
+    with the same head ("công nghiệp chế biến" for "công nghiệp khai thác"); else add it."""
+    new_places, old_places = gazetteer.find(subject), gazetteer.find(previous)
+    if new_places and old_places:
+        s, e, _ = old_places[-1]
+        ns, ne, _ = new_places[0]
+        return previous[:s] + subject[ns:ne] + previous[e:]
     new = _entities(subject, skip_start=False)
     old = _entities(previous)
     for kind in ("docnum", "years", "name"):
         if kind in new and kind in old:
             m = old[kind][-1]
             return previous[: m.start()] + new[kind][0].group(0) + previous[m.end() :]
-    return _insert(previous, subject)
+    replaced = _replace_phrase(previous, subject)
+    return replaced if replaced is not None else _insert(previous, subject)
+
+
+#: Words that end a noun phrase in a question ("công nghiệp khai thác | của Quảng Trị").
+_PHRASE_END = frozenset(
+    "của năm là ở tại trong đã được có chiếm đạt giai đến so và với cho theo thì bao nào gì ra như từ vào trên dưới".split()
+)
+
+
+def _replace_phrase(previous: str, subject: str) -> str | None:
+    """Replace, in ``previous``, the noun phrase that starts with ``subject``'s first word(s)."""
+    sub = [m for m in re.finditer(r"[^\W_]+(?:[,.]\d+)?", subject)]
+    if not sub or sub[0].group(0).lower() in _PHRASE_END:
+        return None
+    words = [m for m in re.finditer(r"[^\W_]+(?:[,.]\d+)?", previous)]
+    low = [w.group(0).lower() for w in words]
+    subj = [w.group(0).lower() for w in sub]
+    best: tuple[int, int] | None = None
+    for i in range(len(low)):
+        n = 0
+        while n < len(subj) and i + n < len(low) and low[i + n] == subj[n]:
+            n += 1
+        if n and (best is None or n > best[1]):
+            best = (i, n)
+    if best is None:
+        return None
+    i, n = best
+    if n == len(subj) and (i + n >= len(low) or low[i + n] in _PHRASE_END):
+        return None  # the phrase is already there: nothing to replace
+    j = i + n
+    while j < len(low) and low[j] not in _PHRASE_END and not re.search(r"[,;?]", previous[words[j - 1].end() : words[j].start()]):
+        j += 1
+    if j == i + n and n < len(subj):
+        pass
+    start, end = words[i].start(), words[j - 1].end()
+    return previous[:start] + subject.strip() + previous[end:]
 
 
 def _insert(previous: str, subject: str) -> str:

@@ -24,6 +24,10 @@ from .tokens import TermWeights, Tok, content_keys, tokenize
 
 #: Weights of the sentence score; they sum to 1 so scores stay comparable across questions.
 W_COVERAGE, W_CONTEXT, W_DENSE, W_SHAPE = 0.5, 0.2, 0.2, 0.1
+#: Bonus of a sentence that opens with a label naming what the question asks about
+#: ("Công nghiệp điện: Hoàn thiện quy hoạch ..." for "định hướng phát triển công nghiệp điện").
+W_LABEL = 0.15
+_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*|\d+(?:\.\d+)*[.)]\s*|[a-zđ]\)\s*)?([^\W\d_][^:;.!?\n]{2,60}):\s")
 #: e5 cosine similarities of related text live in a narrow band; map it onto [0, 1].
 DENSE_LOW, DENSE_HIGH = 0.75, 0.90
 
@@ -40,6 +44,10 @@ class Sentence:
     dense: float  # passage-level similarity, scaled to [0, 1]
     candidates: list[Candidate] = field(default_factory=list)
     score: float = 0.0
+    #: the same two counting a compound's syllables fully only where the compound stands
+    #: whole: they rank sentences; the plain ones judge evidence strength (abstention)
+    phrase_coverage: float = 0.0
+    phrase_context: float = 0.0
 
 
 @dataclass
@@ -49,18 +57,68 @@ class Question:
     info: QuestionInfo
     keys: list[str]  # content keys
     weights: dict[str, float]
+    polarity: str = ""  # "target" / "achieved" / "baseline" / "" (from the plan)
+    #: multi-syllable words of the question ("chế biến"): their syllables count only where
+    #: they stand together, not in "cơ chế ... chuyển biến"
+    compounds: list[tuple[str, ...]] = field(default_factory=list)
+    polarity: str = ""  # "target" / "achieved" / "baseline" / "" (from the plan)
 
     @property
     def total(self) -> float:
         return sum(self.weights.values()) or 1.0
 
-    def covered(self, present: set[str]) -> float:
-        return sum(w for k, w in self.weights.items() if k in present) / self.total
+    def covered(self, present: set[str], grams: set[tuple[str, ...]] | None = None) -> float:
+        """Share of the question's weight present; with ``grams`` (the n-grams of the text),
+        a compound's syllables count only when the whole compound is there."""
+        if grams is None or not self.compounds:
+            return sum(w for k, w in self.weights.items() if k in present) / self.total
+        got = {k: 1.0 for k in self.weights if k in present}
+        for c in self.compounds:
+            if c not in grams:
+                for k in c:
+                    if k in got:
+                        got[k] = 0.5  # the syllable is there, but not as this word
+        for c in self.compounds:
+            if c in grams:
+                got.update({k: 1.0 for k in c})
+        return sum(self.weights[k] * v for k, v in got.items()) / self.total
+
+
+#: Verbs that frame a question rather than name its topic ("Bắc Kạn *định hướng* phát
+#: triển công nghiệp chế biến như thế nào?", "... *giao* việc ... cho ai?"): an answer need
+#: not repeat them, so their syllables weigh less.
+FRAME_VERBS = ("định hướng", "quy định", "đề ra", "đặt ra", "giao", "tập trung", "chú trọng", "yêu cầu", "xác định", "nêu")
+FRAME_FACTOR = 0.4
 
 
 def prepare(info: QuestionInfo, term_weights: TermWeights) -> Question:
-    keys = content_keys(info.content or info.text, info.folded)
-    return Question(info, keys, {k: term_weights.weight(k) for k in keys})
+    text = info.content or info.text
+    keys = content_keys(text, info.folded)
+    weights = {k: term_weights.weight(k) for k in keys}
+    for verb in FRAME_VERBS:
+        vkeys = [t.key for t in tokenize(verb, info.folded)]
+        toks = [t.key for t in tokenize(text, info.folded)]
+        if any(toks[i : i + len(vkeys)] == vkeys for i in range(len(toks) - len(vkeys) + 1)):
+            for k in vkeys:
+                if k in weights:
+                    weights[k] *= FRAME_FACTOR
+    return Question(info, keys, weights, compounds=_compounds(text, weights) if not info.folded else [])
+
+
+def _compounds(text: str, weights: dict[str, float]) -> list[tuple[str, ...]]:
+    """The question's multi-syllable content words, as underthesea segments them."""
+    from ..text import word_tokenize
+
+    out: list[tuple[str, ...]] = []
+    for word in word_tokenize(text):
+        ks = tuple(t.key for t in tokenize(word))
+        if 2 <= len(ks) <= 4 and all(k in weights for k in ks) and ks not in out:
+            out.append(ks)
+    return out
+
+
+def ngrams(keys: list[str], n: int = 4) -> set[tuple[str, ...]]:
+    return {tuple(keys[i : i + k]) for k in range(2, n + 1) for i in range(len(keys) - k + 1)}
 
 
 def scale_dense(cosine: float) -> float:
@@ -75,7 +133,9 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
     for hit in hits:
         p = hit.passage
         context_text = " ".join([*p.headings, hit.meta.title, hit.meta.province, hit.meta.issuer, hit.meta.doc_type])
-        context_keys = {t.key for t in tokenize(context_text, folded)}
+        context_toks = [t.key for t in tokenize(context_text, folded)]
+        context_keys = set(context_toks)
+        context_grams = ngrams(context_toks)
         d = scale_dense(dense.get(p.id, DENSE_LOW))
         for s, e in split_sentences(p.text):
             text = p.text[s:e]
@@ -83,6 +143,7 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
                 continue
             toks = tokenize(text, folded)
             present = {t.key for t in toks}
+            grams = ngrams([t.key for t in toks])
             sent = Sentence(
                 hit=hit,
                 start=p.start + s,
@@ -91,13 +152,16 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
                 tokens=toks,
                 coverage=question.covered(present),
                 context=question.covered(present | context_keys),
+                phrase_coverage=question.covered(present, grams),
+                phrase_context=question.covered(present | context_keys, grams | context_grams),
                 dense=d,
                 candidates=candidates(text, question.info, qkeys),
             )
             shape = 1.0 if (sent.candidates or question.info.qtype is QType.OTHER) else 0.0
             sent.score = (
-                W_COVERAGE * sent.coverage
-                + W_CONTEXT * sent.context
+                _label_bonus(question, text)
+                + W_COVERAGE * sent.phrase_coverage
+                + W_CONTEXT * sent.phrase_context
                 + W_DENSE * sent.dense
                 + W_SHAPE * shape
                 + 0.02 / hit.rank
@@ -105,6 +169,17 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
             out.append(sent)
     out.sort(key=lambda x: -x.score)
     return out
+
+
+def _label_bonus(question: Question, sentence: str) -> float:
+    m = _LABEL.match(sentence)
+    if not m or len(m.group(1).split()) > 6:
+        return 0.0
+    label = content_keys(m.group(1), question.info.folded)
+    # a topic label ("Công nghiệp chế biến:"), not a form field ("Mật khẩu:", "Địa chỉ:")
+    if len(label) < 3 or not all(k in question.weights for k in label):
+        return 0.0
+    return W_LABEL
 
 
 def passage_similarities(

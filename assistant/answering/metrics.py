@@ -28,6 +28,34 @@ def contains_answer(question: Question, text: str) -> bool:
     return any(_norm(a) in norm for a in question.answers if a.strip())
 
 
+def judge(question: Question, answer: Answer) -> bool:
+    """Right or wrong, with every check the question carries: an unanswerable one (no
+    answer strings) must be abstained; otherwise the answer must contain one of ``a``,
+    all of ``a_all``, none of ``a_not``, and its first citation must be from ``cite_doc``."""
+    if not question.answers and not question.answers_all:
+        return answer.abstained
+    if answer.abstained:
+        return False
+    norm = _norm(answer.text)
+    if question.answers and not contains_answer(question, answer.text):
+        return False
+    if not all(_norm(a) in norm for a in question.answers_all):
+        return False
+    if any(_norm(a) in norm for a in question.answers_not):
+        return False
+    if question.cite_doc and not (answer.citations and question.cite_doc in answer.citations[0].doc_id):
+        return False
+    return True
+
+
+def ask_in_conversation(ask: Callable[..., Answer], question: Question) -> Answer:
+    """Ask the question's earlier questions in order, then the question itself with them as history."""
+    history = []
+    for earlier in question.history:
+        history.append(ask(earlier, history=list(history)).turn())
+    return ask(question.q, history=history)
+
+
 def citation_checks(answer: Answer, source_text: Callable[[str], str | None]) -> tuple[int, int]:
     """(valid citations, citations) of one answer."""
     marks = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}

@@ -1,0 +1,360 @@
+"""One handler per intent. Each takes the question's ``Session`` (plan, scoped retrieval,
+evidence) and returns an ``Outcome`` (answer lines with their supports) or None when the
+documents do not answer. ``HANDLERS`` is the table the answerer dispatches on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..citations import document_reference
+from ..documents import Hit
+from ..text import fold
+from . import metadata, structure_items
+from .compose import Part
+from .extractive import Support
+from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan
+from .question_types import QType
+from .session import Outcome, Session, strip_entities
+from .tokens import content_keys, keys, tokenize
+
+#: Items shown by a list answer before "… còn N mục".
+MAX_ITEMS = 8
+#: Documents named by a "which document" answer.
+MAX_DOCS = 3
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_WH = re.compile(r"\b(?:gi|nao|sao|ai|dau|bao nhieu|may|the nao|ra sao|khong|chua)\b")
+#: Figures a question names that the evidence must repeat: with a glued unit (64MW, 500kV),
+#: a percentage or a decimal part (10,5%) -- plain small numbers are too often paraphrased.
+_MEASURE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?=\s?%|[^\W\d_]{1,4}\b)|(?<![\w.,])(\d+[.,]\d+)(?![\w])")
+
+
+# --- facts ---------------------------------------------------------------------------------
+def required_keys(plan: Plan) -> list[str]:
+    """Words the evidence must contain: the question's figures (not years, not the numbers
+    of documents that scope it) and the places it names that no document is about."""
+    masked = plan.question
+    for e in plan.entities:
+        if e.start >= 0 and e.kind != "place":
+            masked = masked[: e.start] + " " * (e.end - e.start) + masked[e.end :]
+    out = [x for m in _MEASURE.finditer(masked) if not _YEAR.match(x := (m.group(1) or m.group(2)))]
+    for e in plan.entities:
+        if e.kind == "place":
+            out += keys(e.text, True)
+    return out
+
+
+def _has_required(plan: Plan, hit: Hit, sentence: str) -> bool:
+    need = required_keys(plan)
+    if not need:
+        return True
+    folded = any(not k.isascii() for k in need) is False
+    text = " ".join([sentence, hit.passage.text, *hit.passage.headings, hit.meta.title])
+    present = {t.key for t in tokenize(text, folded)} | {t.key for t in tokenize(text, False)}
+    return all(k in present for k in need)
+
+
+def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
+    hits = s.scoped()
+    if not hits:
+        return None
+    question = plan.question
+    draft = s.draft(question, hits, qtype)
+    if draft is None:
+        return None
+    if not _has_required(plan, draft.sentence.hit, draft.sentence.text):
+        return Outcome([], hits, 0.0)
+    return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
+
+
+def yesno(s: Session, plan: Plan) -> Outcome | None:
+    """The sentence that bears on the claim; the reader judges yes or no from it. Figures
+    are not required verbatim: "IELTS 5.5 có được miễn ...?" is answered by the threshold."""
+    hits = s.scoped()
+    draft = s.draft(plan.question, hits, QType.OTHER)
+    if draft is None:
+        return None
+    return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
+
+
+# --- metadata ------------------------------------------------------------------------------
+def _documents_for(s: Session, plan: Plan) -> list[str]:
+    """The documents a metadata question is about: the scope, or the best-matching one."""
+    scope = s.accepted(plan.scope) if plan.scope else []
+    strong = [e for e in plan.entities if e.strong]
+    if scope and (strong or len(scope) == 1):
+        if len(scope) <= 3 and not _topic(plan):
+            return scope
+        if len(scope) == 1:
+            return scope
+    hits = s.retrieve(_topic(plan) or plan.question, scope or None, k=3)
+    return [hits[0].passage.doc_id] if hits else scope[:1]
+
+
+_FRAME_WORDS = re.compile(
+    r"\b(?:do ai ký|ai ký|người ký|được ban hành|ban hành|ngày nào|khi nào|bao giờ|số hiệu|ký hiệu|loại văn bản|văn bản|"
+    r"thuộc loại|là của|của cơ quan nào|cơ quan nào|khóa mấy|khóa nào|với chức vụ gì|chức vụ|gì|nào|là|được|có|của|về|do|ai|ký)\b",
+    re.IGNORECASE,
+)
+
+
+def _topic(plan: Plan) -> str:
+    """What is left of a metadata question once its scope and frame words are removed."""
+    rest = strip_entities(plan.question, plan.entities)
+    rest = _FRAME_WORDS.sub(" ", rest)
+    rest = re.sub(r"[?,.]", " ", rest)
+    return " ".join(rest.split())
+
+
+def meta(s: Session, plan: Plan) -> Outcome | None:
+    docs = _documents_for(s, plan)
+    parts: list[Part] = []
+    for doc_id in docs:
+        doc = s.document(doc_id)
+        if doc is None:
+            continue
+        m = s.meta(doc_id)
+        label = document_reference(m) if len(docs) > 1 else ""
+        parts += metadata.answer_fields(doc, m, plan.fields or ("title",), label)
+    return Outcome(parts, [], 1.0, docs) if parts else None
+
+
+# --- lists ---------------------------------------------------------------------------------
+def _item_parts(doc, meta_, items: list[structure_items.Item], label: str = "") -> list[Part]:
+    parts = [Part("-", it.short, [Support(None, it.start, it.end, doc_id=doc.id, meta=meta_)]) for it in items[:MAX_ITEMS]]
+    if len(items) > MAX_ITEMS:
+        parts.append(Part("", f"… còn {len(items) - MAX_ITEMS} mục khác.", plain=True))
+    if label:
+        parts.insert(0, Part("", f"{label}:", plain=True))
+    return parts
+
+
+def _best_section(s: Session, q, doc_ids: list[str]):
+    """The section whose heading path matches the question best: (coverage, doc, section)."""
+    best = None
+    for doc_id in doc_ids:
+        doc = s.document(doc_id)
+        if doc is None:
+            continue
+        for sec in doc.sections:
+            hs, he = structure_items.heading_span(doc, sec)
+            titles = [doc.text[a:b] for a, b in (structure_items.heading_span(doc, x) for x in doc.sections
+                                                   if sec.path[: len(x.path)] == x.path)]
+            present = {t.key for t in tokenize(" ".join(titles), q.info.folded)}
+            cov = q.covered(present)
+            own = q.covered({t.key for t in tokenize(doc.text[hs:he], q.info.folded)})
+            head_keys = content_keys(doc.text[hs:he], q.info.folded)
+            precise = bool(len(head_keys) >= 2 and all(k in q.weights for k in head_keys))
+            score = cov + 0.2 * own + (0.3 if precise else 0.0)
+            if best is None or score > best[0]:
+                best = (score, max(cov, 0.5) if precise and cov >= 0.3 else cov, doc, sec, precise)
+    return best
+
+
+def list_items(s: Session, plan: Plan) -> Outcome | None:
+    hits = s.scoped(k=s.settings.answer_passages * 2)
+    if not hits:
+        return None
+    text = strip_entities(plan.question, plan.entities)
+    q = s.question(text, QType.LIST)
+    sents = s.sentences(q, hits)
+    doc_ids = list(dict.fromkeys(h.passage.doc_id for h in hits))[:3]
+    sec = _best_section(s, q, doc_ids)
+    intro = None
+    for sent in sents[:6]:
+        if sent.text.rstrip().endswith(":"):
+            intro = sent
+            break
+    if intro is not None and (sec is None or intro.context >= sec[1] - 0.05) and intro.context >= 0.4:
+        doc = s.document(intro.hit.passage.doc_id)
+        items = structure_items.items_after(doc, intro.end) if doc else []
+        if len(items) >= 2:
+            m = s.meta(doc.id)
+            parts = [Part("", intro.text.strip().rstrip(":") + ":", [Support(intro.hit, intro.start, intro.end)])]
+            parts += _item_parts(doc, m, items)
+            return Outcome(parts, hits, min(1.0, 0.3 + intro.context), [doc.id])
+    draft = s.draft(text, hits, QType.LIST)
+    inline_cov = draft.sentence.coverage if draft else 0.0
+    if sec is not None and sec[1] >= 0.5 and (sec[1] >= inline_cov or sec[4]):
+        _, cov, doc, section, _ = sec
+        items = structure_items.section_items(doc, section)
+        if len(items) >= 2:
+            m = s.meta(doc.id)
+            hs, he = structure_items.heading_span(doc, section)
+            head = f"Mục {section.label}. {structure_items.shorten(doc.text[hs:he], 20)}" if he > hs else f"Mục {section.label}"
+            parts = [Part("", head + ":", [Support(None, hs, he, doc_id=doc.id, meta=m)])] if he > hs else []
+            parts += _item_parts(doc, m, items)
+            return Outcome(parts, hits, min(1.0, 0.3 + cov), [doc.id])
+    natural = s.draft(plan.question, hits) if plan.qtype is not QType.LIST else None
+    threshold = s.settings.abstain_threshold
+    if natural is not None and (draft is None or (draft.confidence < threshold <= natural.confidence)):
+        draft = natural
+    if draft is None:
+        return None
+    if not _has_required(plan, draft.sentence.hit, draft.sentence.text):
+        return Outcome([], hits, 0.0)
+    return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
+
+
+# --- summaries -----------------------------------------------------------------------------
+def summary(s: Session, plan: Plan) -> Outcome | None:
+    docs = s.accepted(plan.scope) if plan.scope else []
+    if not docs:
+        hits = s.scoped(k=3)
+        docs = [hits[0].passage.doc_id] if hits else []
+    parts: list[Part] = []
+    for doc_id in docs[:2]:
+        doc = s.document(doc_id)
+        if doc is None:
+            continue
+        m = s.meta(doc_id)
+        if len(docs) > 1:
+            parts.append(Part("", f"{document_reference(m)}:", plain=True))
+        where = metadata.locate(doc, m, "title")
+        if where:
+            parts.append(Part("", f"{m.doc_type or 'Văn bản'} {structure_items.shorten(m.title, 40)}".strip(),
+                              [Support(None, where[0], where[1], doc_id=doc.id, meta=m, where=where[2])]))
+        outline = structure_items.outline(doc)
+        for sec, (hs, he), key in outline[:MAX_ITEMS]:
+            heading = structure_items.shorten(doc.text[hs:he], 24) if he > hs else ""
+            supports = [Support(None, hs, he, doc_id=doc.id, meta=m)] if he > hs else []
+            short = heading
+            if key is not None:
+                supports.append(Support(None, key.start, key.end, doc_id=doc.id, meta=m))
+                short = f"{heading} — {key.short}" if heading else key.short
+            parts.append(Part(f"{sec.label}.", short, supports))
+        if not outline:  # no numbered sections: the opening sentences stand for the outline
+            for item in structure_items.units(doc, 0, len(doc.text))[:3]:
+                parts.append(Part("-", item.short, [Support(None, item.start, item.end, doc_id=doc.id, meta=m)]))
+    return Outcome(parts, [], 1.0, docs) if parts else None
+
+
+# --- which document ------------------------------------------------------------------------
+_WHICH_FRAME = re.compile(
+    r"^.*?\b(?:văn bản|tài liệu|nghị quyết|kết luận|chỉ thị|quyết định|kế hoạch|thông tư|nghị định|công văn|thông báo|luật)\s+nào\s+"
+    r"(?:(?:có )?(?:nói|đề cập|quy định|nêu|bàn|viết|ghi|đặt ra|yêu cầu|liên quan)(?: đến| tới| về)?\s*)?(?:về\s+)?",
+    re.IGNORECASE,
+)
+
+
+def which_document(s: Session, plan: Plan) -> Outcome | None:
+    topic = _WHICH_FRAME.sub("", plan.question).strip(" ?.") or plan.question
+    hits = s.scoped(k=s.settings.answer_passages * 3, query=topic)
+    if not hits:
+        return None
+    q = s.question(topic, QType.OTHER)
+    sents = s.sentences(q, hits)
+    best: dict[str, object] = {}
+    for sent in sents:
+        d = sent.hit.passage.doc_id
+        if d not in best and sent.coverage >= 0.6:
+            best[d] = sent
+    parts: list[Part] = []
+    strength = 0.0
+    for d, sent in list(best.items())[:MAX_DOCS]:
+        parts.append(Part("", document_reference(s.meta(d)), [Support(sent.hit, sent.start, sent.end)]))
+        strength = max(strength, 0.5 + 0.5 * sent.coverage)
+    return Outcome(parts, hits, strength, list(best)[:MAX_DOCS]) if parts else Outcome([], hits, 0.0)
+
+
+# --- comparison ----------------------------------------------------------------------------
+def comparison(s: Session, plan: Plan) -> Outcome | None:
+    """One part per scope entity, each answered by the base intent from its own documents."""
+    groups = plan.groups()
+    if len(groups) < 2:
+        groups = _hit_groups(s, plan)
+    base = HANDLERS.get(plan.intent, fact)
+    if plan.intent == FACT and plan.qtype is QType.OTHER and not _WH.search(fold(plan.question).lower()):
+        base = list_items  # "So sánh tổ chức thực hiện của A và B": each one's section on it
+    parts: list[Part] = []
+    hits: list[Hit] = []
+    strength = 0.0
+    docs: list[str] = []
+    others = [e for e in plan.entities if e not in groups]
+    for g in groups:
+        if g.missing:
+            parts.append(Part(g.label, g.missing, plain=True))
+            continue
+        scope = set(g.docs)
+        for e in others:  # keep what else the question limits: "Nghị quyết của Bắc Kạn"
+            if e.kind in ("type", "issuer") and scope & e.docs:
+                scope &= e.docs
+        sub = Plan(
+            question=_group_question(plan.question, [*groups, *(e for e in others if e.kind == "type")]),
+            intent=plan.intent, qtype=plan.qtype, fields=plan.fields, polarity=plan.polarity,
+            entities=[_unplaced(e) for e in (*others, g)], scope=s.accepted(sorted(scope)),
+            folded=plan.folded, periods=plan.periods,
+        )
+        if not sub.scope:
+            if not s.accepted(g.docs):
+                continue  # the caller's own filters leave this entity out: not ours to report
+            parts.append(Part(g.label, "không nêu", plain=True))
+            continue
+        out = base(Session_for(s, sub), sub)
+        if out is None or not out.parts or out.strength < s.settings.abstain_threshold:
+            parts.append(Part(g.label, "không nêu", plain=True))
+            continue
+        hits += out.hits[:2]
+        docs += [d for d in out.docs if d not in docs]
+        strength = max(strength, out.strength)
+        if len(out.parts) == 1 and not out.parts[0].label:
+            p = out.parts[0]
+            parts.append(Part(g.label, p.short, p.supports, p.plain))
+        else:
+            parts.append(Part("", f"{g.label}:", plain=True))
+            parts += out.parts
+    return Outcome(parts, hits, strength, docs)
+
+
+def Session_for(s: Session, plan: Plan) -> Session:
+    return Session(plan, s.retriever, s.store, s.settings, s.weights, s.folded_weights, s.rows, s.vector, s.document,
+                   s.filters)
+
+
+def _unplaced(e: Entity) -> Entity:
+    return Entity(e.kind, e.label, e.text, -1, -1, set(e.docs), e.missing)
+
+
+def _group_question(question: str, names: list[Entity]) -> str:
+    """The question asked of each entity: without the comparison cue and the entities' names
+    (with the "và" that joined them); the entity's own scope is enforced by filters."""
+    q = question
+    for g in sorted((g for g in names if g.start >= 0), key=lambda x: -x.start):
+        head = re.sub(r"(?:\s*(?:,|\bvà|\bvới|\bhay|\bhoặc)\s*)$", " ", q[: g.start], flags=re.IGNORECASE)
+        q = head + " " + q[g.end :]
+    q = re.sub(r"\b(?:so sánh|đối chiếu)\s+(?:giữa\s+)?", "", q, flags=re.IGNORECASE)
+    q = re.sub(r"\s+(?:và|với)\s*(?=[?.,]|$)", " ", q)
+    q = " ".join(q.split())
+    q = re.sub(r"^(?:(?:của|và|với|theo|,)\s*)+", "", q, flags=re.IGNORECASE)
+    q = re.sub(r"(?:\s(?:của|và|với))+(?=\s(?:của|và|với)\s)", "", q)
+    return q.strip(" ,")
+
+
+def _hit_groups(s: Session, plan: Plan) -> list[Entity]:
+    """A comparison that names fewer than two entities: the distinct documents among the best hits."""
+    hits = s.scoped(k=s.settings.answer_passages * 2)
+    out: list[Entity] = []
+    for h in hits:
+        d = h.passage.doc_id
+        if any(d in e.docs for e in out):
+            continue
+        m = h.meta
+        label = m.province or (f"{m.doc_type or 'Văn bản'} số {m.number}" if m.number else document_reference(m))
+        out.append(Entity("document", label, "", docs={d}))
+        if len(out) == 3:
+            break
+    return out
+
+
+Handler = Callable[[Session, Plan], "Outcome | None"]
+
+#: The handler of each intent (a comparison runs the base intent once per entity).
+HANDLERS: dict[str, Handler] = {
+    METADATA: meta,
+    FACT: fact,
+    LIST: list_items,
+    SUMMARY: summary,
+    YESNO: yesno,
+    WHICH_DOC: which_document,
+}
