@@ -147,7 +147,7 @@ def test_followups_carry_scope_and_replace_what_they_name(hash_assistant) -> Non
 
 def test_json_contract_has_kind_and_scope(hash_assistant) -> None:
     out = hash_assistant.ask("Kết luận 11-KL/TU do ai ký?").to_dict()
-    assert set(out) == {"question", "answer", "abstained", "kind", "scope", "citations", "hits"}
+    assert set(out) == {"question", "answer", "abstained", "mode", "sentences", "kind", "scope", "citations", "hits"}
     assert out["kind"] == "metadata" and out["scope"] == [QT]
 
 
