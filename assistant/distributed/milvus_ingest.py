@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embeddings import make_embedder
-from ..ingest import IngestReport, _Lock, discover, source_hash, source_key
+from ..ingest import IngestReport, _Lock, scan, source_key
 from ..settings import Settings
 from ..stores.milvus import document_from_record
 from ..stores.milvus_writer import MilvusWriter, SourceBatch
@@ -40,7 +40,7 @@ Executor = Callable[[list[dict], Settings], Iterator[dict]]
 def local_executor(tasks: list[dict], settings: Settings) -> Iterator[dict]:
     worker = DocumentWorker(settings.model_dump_json())
     for task in tasks:
-        for row in load_source(task, settings.max_file_bytes):
+        for row in load_source(task, settings.max_file_bytes, settings):
             yield from worker.process([row])
 
 
@@ -80,13 +80,7 @@ def ingest_milvus(
     paths = [Path(p) for p in (paths or [settings.corpus_dir])]
     root = Path(settings.index_dir)
     report = IngestReport()
-    files, report.errors = discover(paths)
-    hashes: dict[str, tuple[Path, str]] = {}
-    for f in files:
-        try:
-            hashes[source_key(f)] = (f, source_hash(f))
-        except OSError as exc:
-            report.errors.append(f"{f}: cannot read ({exc.strerror or exc})")
+    hashes = scan(paths, settings, False, report)  # symlinks out of the folders refused, sizes checked by stat
 
     with _Lock(root):
         if hasattr(executor, "prepare"):

@@ -17,30 +17,37 @@ import numpy as np
 from ..chunking import chunk_document
 from ..documents import Passage
 from ..errors import LoadError
-from ..ingest import _slug, embedding_text, make_document
+from ..ingest import _slug, embedding_text, make_document, read_documents
 from ..loaders import NoTextLayer, load_path
 from ..settings import Settings
 from ..stores.milvus import document_from_record, document_record
 
 
-def load_source(row: dict, max_bytes: int) -> list[dict]:
+def load_source(row: dict, max_bytes: int, settings: Settings | None = None) -> list[dict]:
     """Rows ``{key, digest, path}`` -> one row per document of the file, numbered
-    ``index`` of ``count``; a file that fails gives one row with ``error``."""
+    ``index`` of ``count``; a file that fails gives one row with ``error``. With
+    ``settings`` the file is read within the per-file time and memory budget
+    (``ingest.read_documents``, a forked child), as the local ingest does; Ray tasks
+    are separate processes already and read it directly."""
     from pathlib import Path
 
     path = Path(row["path"])
     base = {"key": row["key"], "digest": row["digest"]}
     try:
-        loaded = load_path(path, max_bytes=max_bytes)
+        if settings is not None:
+            parsed = read_documents(path, settings)
+        else:
+            parsed = [make_document(item, item.doc_id or _slug(path.stem)) for item in load_path(path, max_bytes=max_bytes)]
         docs, taken = [], set()
-        for item in loaded:
-            doc_id = stem = item.doc_id or _slug(path.stem)
+        for doc in parsed:
+            doc_id = stem = doc.id
             n = 2
             while doc_id in taken:
                 doc_id = f"{stem}-{n}"
                 n += 1
             taken.add(doc_id)
-            docs.append(make_document(item, doc_id))
+            doc.id = doc_id
+            docs.append(doc)
     except LoadError as exc:
         return [{**base, "index": 0, "count": 0, "doc": "", "error": str(exc), "skipped": isinstance(exc, NoTextLayer)}]
     if not docs:
