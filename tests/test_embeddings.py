@@ -260,3 +260,21 @@ def test_minilm_prefix_and_segmentation_hooks(minilm_embedder):
     got = segmenting.embed_passages(["học sinh giỏi", ""])
     assert seen == ["học sinh giỏi"]  # blank texts are not sent to the segmenter
     np.testing.assert_allclose(got[0], minilm_embedder.embed_passages(["học_sinh_giỏi"])[0], atol=1e-5)
+
+
+def test_default_segmenter_goes_through_the_thread_safe_wrapper(monkeypatch):
+    # Same output as underthesea's own format="text", and through text.word_tokenize
+    # (the lock that makes underthesea's lazy model load safe under concurrent users).
+    from underthesea import word_tokenize as raw
+
+    from assistant import text
+    from assistant.embeddings.sentence_transformers import underthesea_segmenter
+
+    sentence = "Học sinh giỏi được khen thưởng theo Nghị quyết số 07-NQ/TU của Tỉnh ủy"
+    calls: list[str] = []
+    real = text.word_tokenize
+    monkeypatch.setattr(text, "word_tokenize", lambda s: calls.append(s) or real(s))
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(underthesea_segmenter, [sentence] * 8))
+    assert outs == [raw(sentence, format="text")] * 8 and "Học_sinh" in outs[0]
+    assert calls == [sentence] * 8

@@ -87,10 +87,13 @@ def is_e5_name(identifier: str) -> bool:
 
 
 def underthesea_segmenter(text: str) -> str:
-    """Word-segment Vietnamese text the way PhoBERT models were trained (``học_sinh``)."""
-    from underthesea import word_tokenize
+    """Word-segment Vietnamese text the way PhoBERT models were trained (``học_sinh``).
 
-    return word_tokenize(text, format="text")
+    Through ``text.word_tokenize``, underthesea behind the lock that makes its first call
+    thread-safe; joined as ``word_tokenize(format="text")`` joins (syllables by ``_``)."""
+    from ..text import word_tokenize
+
+    return " ".join(word.replace(" ", "_") for word in word_tokenize(text))
 
 
 @register("sentence-transformers", aliases=("sentence_transformers", "st"))  # named after loading (the resolved model)
