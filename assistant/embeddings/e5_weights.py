@@ -24,6 +24,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,7 @@ class E5Tokenizer:
         self.bos, self.eos, self.unk = bos, eos, unk
         self._table = norm
         # built from its JSON form: ~20x faster than passing 250k Python tuples to models.Unigram
-        spec = {
+        spec: dict[str, Any] = {
             "version": "1.0",
             "truncation": None,
             "padding": None,
@@ -363,9 +364,9 @@ class E5Runner:
         content = self.tokenizer.encode([prefix + t for t in texts])
         wmax = self.config.max_positions - 2
         windows: list[tuple[int, list[int]]] = []  # (text index, ids with specials)
-        for i, ids in enumerate(content):
-            for a in range(0, max(len(ids), 1), wmax):
-                windows.append((i, [self.tokenizer.bos, *ids[a : a + wmax], self.tokenizer.eos]))
+        for i, text_ids in enumerate(content):
+            for a in range(0, max(len(text_ids), 1), wmax):
+                windows.append((i, [self.tokenizer.bos, *text_ids[a : a + wmax], self.tokenizer.eos]))
         pooled = np.zeros((len(windows), self.config.hidden), dtype=np.float32)
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         start = 0

@@ -137,9 +137,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self.word_segmented = bool(word_segmented)
         self._segmenter = segmenter or underthesea_segmenter
 
-        dim_fn = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        dim_fn = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = dim_fn()
         if not dim:
             dim = int(self._encode(["x"], "").shape[1])
@@ -166,12 +164,9 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 def _load(target: str, device: str):
     """Load a SentenceTransformer without network access and without transformers' loading bar."""
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging  # a dependency of sentence-transformers
 
-    try:
-        from transformers.utils import logging as hf_logging
-    except ImportError:  # pragma: no cover
-        hf_logging = None
-    bar_was_on = hf_logging is not None and hf_logging.is_progress_bar_enabled()
+    bar_was_on = hf_logging.is_progress_bar_enabled()
     if bar_was_on:
         hf_logging.disable_progress_bar()
     try:
