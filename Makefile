@@ -63,7 +63,8 @@ lint: setup
 	$(BIN)/ruff check assistant ui
 	$(BIN)/mypy assistant ui
 
-test: setup llm chromium
+# The lint gate first: CI runs `make test`, so a lint or type error fails the build.
+test: setup llm chromium lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
 
 # Unit tests only (no real model, no browser, nothing marked slow): under a minute.

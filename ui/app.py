@@ -123,9 +123,7 @@ def build_app(backend: Backend) -> gr.Blocks:
     return demo
 
 
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    if not value:
-        return None
+def parse_auth(value: str) -> tuple[str, str]:
     user, sep, password = value.partition(":")
     if not sep or not user or not password:
         raise ValueError("--auth must be USER:PASS")

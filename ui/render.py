@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 
 from assistant.citations import document_reference, format_date
-from assistant.documents import Answer, Citation, Document, DocumentMeta, Hit
+from assistant.documents import Answer, Citation, Document, DocumentMeta, Hit, Section
 from assistant.text import FUNCTION_WORDS, WORD_RE, function_words, has_diacritics, key
 
 #: Words worth highlighting as "matched": content words in the project's one key space.
@@ -134,6 +134,27 @@ def section_anchor(i: int) -> str:
     return f"vb-s-{i}"
 
 
+def _document_head(doc: Document, sections: list[tuple[int, Section]]) -> list[str]:
+    """The viewer's title, metadata table and table of contents."""
+    out = [f'<h3 class="vb-title">{esc(doc_label(doc.id, doc.meta))}</h3>']
+    rows = meta_rows(doc.meta)
+    if rows:
+        out.append('<table class="vb-meta">')
+        out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows]
+        out.append(f"<tr><th>Mã văn bản</th><td><code>{esc(doc.id)}</code></td></tr>")
+        out.append("</table>")
+    if sections:
+        out.append('<nav class="vb-toc"><div class="vb-toc-title">Mục lục</div><ul>')
+        for i, s in sections:
+            depth = max(0, len(s.path) - 1)
+            out.append(
+                f'<li class="lvl-{min(depth, 4)}"><a href="#{section_anchor(i)}" data-anchor="{section_anchor(i)}">'
+                f"{esc(s.label)}. {esc(s.heading)}</a></li>"
+            )
+        out.append("</ul></nav>")
+    return out
+
+
 def render_document(doc: Document, focus: tuple[int, int] | None = None) -> str:
     """The structured viewer: metadata, a table of contents, then the whole text with an
     anchor per section and per paragraph. ``focus`` (a character span) marks the
@@ -151,25 +172,7 @@ def render_document(doc: Document, focus: tuple[int, int] | None = None) -> str:
         fs, fe = focus
         focus_paras = {i for i, p in paras if p.start < max(fe, fs + 1) and fs < p.end}
 
-    out = ['<div class="vb-doc">']
-    out.append(f'<h3 class="vb-title">{esc(doc_label(doc.id, doc.meta))}</h3>')
-    rows = meta_rows(doc.meta)
-    if rows:
-        out.append('<table class="vb-meta">')
-        out += [f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows]
-        out.append(f"<tr><th>Mã văn bản</th><td><code>{esc(doc.id)}</code></td></tr>")
-        out.append("</table>")
-    if sections:
-        out.append('<nav class="vb-toc"><div class="vb-toc-title">Mục lục</div><ul>')
-        for i, s in sections:
-            depth = max(0, len(s.path) - 1)
-            out.append(
-                f'<li class="lvl-{min(depth, 4)}"><a href="#{section_anchor(i)}" data-anchor="{section_anchor(i)}">'
-                f"{esc(s.label)}. {esc(s.heading)}</a></li>"
-            )
-        out.append("</ul></nav>")
-
-    out.append('<div class="vb-body">')
+    out = ['<div class="vb-doc">', *_document_head(doc, sections), '<div class="vb-body">']
     section_starts = {s.start: i for i, s in sections}
 
     def gap(a: int, b: int) -> str:

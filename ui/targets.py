@@ -82,7 +82,7 @@ def indicator_groups(rows: list[TargetRow], limit: int = 60) -> list[str]:
         if not r.indicator:
             continue
         fam = "%" if r.unit.startswith("%") else r.unit
-        for i, (rep, f, kinds) in enumerate(groups):
+        for rep, f, kinds in groups:
             if f == fam and indicator_overlap(rep, r.indicator) >= 0.6:
                 kinds.add(r.kind)
                 break
@@ -164,9 +164,9 @@ def build(backend: Backend) -> TargetsTab:
 
     for comp in (kind, doc):  # .input, not .change: refreshing the choices must not re-trigger
         comp.input(on_change, inputs, outputs, api_visibility="private")
-    for comp in (indicator, period):
-        comp.submit(on_change, inputs, outputs, api_visibility="private")
-        comp.blur(on_change, inputs, outputs, api_visibility="private")
+    for box in (indicator, period):
+        box.submit(on_change, inputs, outputs, api_visibility="private")
+        box.blur(on_change, inputs, outputs, api_visibility="private")
 
     def on_chart(choice, ind, k, per, d):
         return chart_frame(backend, filtered(backend, ind, k, per, d), choice)

@@ -7,7 +7,9 @@ it before they press "Nạp văn bản" (the same report as ``assistant parse``)
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import assistant  # noqa: F401  (offline environment before gradio is imported)
@@ -65,7 +67,7 @@ def _status(text: str, ok: bool = True) -> str:
     return f'<div class="up-status {cls}">{render.esc(text)}</div>'
 
 
-def build(backend: Backend) -> tuple[UploadTab, callable]:
+def build(backend: Backend) -> tuple[UploadTab, Callable[..., Any]]:
     suffixes = supported_suffixes()
     gr.Markdown(
         "Tải lên văn bản mới (định dạng: " + ", ".join(f"`{s}`" for s in suffixes) + "; kèm tệp `.meta.json` "

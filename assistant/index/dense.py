@@ -81,6 +81,7 @@ def build(vectors: np.ndarray, hnsw_threshold: int, kind: str = "auto") -> tuple
     if kind == "auto":
         kind = choose_kind(n, hnsw_threshold)
     vectors = np.ascontiguousarray(vectors, dtype="float32")
+    index: faiss.Index
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -88,13 +89,14 @@ def build(vectors: np.ndarray, hnsw_threshold: int, kind: str = "auto") -> tuple
     elif kind == "ivf" and n >= 39:
         nlist = ivf_lists(n)
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = vectors
         if n > 64 * nlist:  # k-means on a fixed-seed sample: build time bounded, deterministic
             rows = np.random.default_rng(0).choice(n, 64 * nlist, replace=False)
             sample = vectors[np.sort(rows)]
-        index.train(sample)
-        index.nprobe = min(IVF_NPROBE, nlist)
+        ivf.train(sample)
+        ivf.nprobe = min(IVF_NPROBE, nlist)
+        index = ivf
     else:
         index = faiss.IndexFlatIP(dim)
         kind = "flat"
@@ -116,7 +118,7 @@ def load(directory: Path) -> faiss.Index:
         index.hnsw.efSearch = HNSW_EF_SEARCH
     elif isinstance(index, faiss.IndexIVF):
         index.nprobe = min(IVF_NPROBE, index.nlist)
-        if index.direct_map.type == faiss.DirectMap.NoMap:
+        if index.direct_map.type == faiss.DirectMap.NoMap:  # type: ignore[attr-defined]  # SWIG enum missing from faiss's stubs
             index.make_direct_map()
     return index
 
@@ -147,15 +149,16 @@ def search(
         if len(allowed) <= EXACT_SUBSET:
             return _exact_subset(index, query, k, allowed)
         sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype="int64"))
+        # faiss's stubs lack SearchParametersHNSW and the SWIG keyword constructors of the others
         if isinstance(index, faiss.IndexHNSW):
-            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(HNSW_EF_SEARCH, 2 * k))
+            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(HNSW_EF_SEARCH, 2 * k))  # type: ignore[attr-defined]
         elif isinstance(index, faiss.IndexIVF):
-            params = faiss.SearchParametersIVF(sel=sel, nprobe=index.nprobe)
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=index.nprobe)  # type: ignore[call-arg]
         else:
-            params = faiss.SearchParameters(sel=sel)
+            params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
     k = min(k, index.ntotal)
     if isinstance(index, faiss.IndexHNSW) and params is None and k > index.hnsw.efSearch:
-        params = faiss.SearchParametersHNSW(efSearch=k)  # HNSW returns at most efSearch results
+        params = faiss.SearchParametersHNSW(efSearch=k)  # type: ignore[attr-defined]  # HNSW returns at most efSearch results
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(SEARCH_THREADS)
     try:

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -43,7 +43,8 @@ def _structure_json(doc: Document) -> str:
     )
 
 
-def _document_from_row(row: sqlite3.Row) -> Document:
+def _document_from_row(row: sqlite3.Row | dict[str, Any]) -> Document:
+    """A docstore row, or the same columns as a dict (``document_to_dict``)."""
     st = json.loads(row["structure"])
     return Document(
         id=row["id"],
@@ -65,7 +66,7 @@ def document_to_dict(doc: Document) -> dict:
 
 
 def document_from_dict(data: dict) -> Document:
-    return _document_from_row(data)  # type: ignore[arg-type]  (same keys as a row)
+    return _document_from_row(data)
 
 
 class Docstore:

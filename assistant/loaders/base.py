@@ -64,7 +64,23 @@ _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Runs of combining marks: Vietnamese needs at most two on a letter (a hat and a tone);
 # "Zalgo" floods stack thousands, which every later step (NFC, segmentation, search
 # snippets) pays for. Runs are cut to three marks.
-_MARK_RUN_RE = re.compile("([\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3})[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_MARK_RUN_RE = re.compile(f"({_MARKS}{{3}}){_MARKS}+")
+
+
+_ROMAN = [
+    (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+    (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+]
+
+
+def roman_numeral(n: int) -> str:
+    """1 -> i, 14 -> xiv (lower case): list labels of Word and HTML ordered lists."""
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
 
 
 def clean_text(text: str) -> str:

@@ -87,7 +87,7 @@ def run_bounded(
     finally:
         parent.close()
         proc.join(0 if timed_out else 5)
-        if proc.is_alive():
+        if proc.is_alive() and proc.pid is not None:  # started, so it has a pid
             os.kill(proc.pid, signal.SIGKILL)
             proc.join()
     out = json.loads(payload.decode("utf-8", "surrogateescape"))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LoadError
-from .base import LoadedText, clean_text, register
+from .base import LoadedText, clean_text, register, roman_numeral
 from .legacy import repair, to_unicode
 
 #: Unpacked size above which a .docx is refused (a "zip bomb" expands to gigabytes).
@@ -80,17 +80,6 @@ def _check_zip(path: Path, data: bytes) -> None:
 # =====================================================================================
 
 
-_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in _ROMAN:
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
-
-
 def _letter(n: int) -> str:
     """1 -> a, 26 -> z, 27 -> aa (Word repeats the letter)."""
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
@@ -109,7 +98,7 @@ def _format_number(n: int, fmt: str) -> str:
         s = _letter(n)
         return s.upper() if fmt == "upperLetter" else s
     if fmt in ("lowerRoman", "upperRoman"):
-        s = _roman(n)
+        s = roman_numeral(n)
         return s.upper() if fmt == "upperRoman" else s
     if fmt == "decimalZero":
         return f"{n:02d}"

@@ -50,15 +50,15 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     if nuls and _utf16_without_bom(data) is None and nuls <= _NUL_SHARE * len(data):
         data = data.replace(b"\x00", b"")  # stray NULs in a text file: not text, not binary either
     elif nuls:
-        codec = _utf16_without_bom(data)
-        if codec is None:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
             raise LoadError(f"{source}: binary file (contains NUL bytes), not text")
         try:
-            text = data.decode(codec)
+            text = data.decode(utf16)
         except UnicodeDecodeError:
             raise LoadError(f"{source}: binary file (contains NUL bytes), not text") from None
-        text, codec = _repair_legacy(text, codec, from_bytes=False)
-        return _checked(text, codec, source), codec
+        text, utf16 = _repair_legacy(text, utf16, from_bytes=False)
+        return _checked(text, utf16, source), utf16
 
     try:
         text = data.decode("utf-8")

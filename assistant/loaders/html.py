@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LoadError
-from .base import LoadedText, clean_text, register
+from .base import LoadedText, clean_text, register, roman_numeral
 from .encoding import decode_bytes
 from .legacy import repair
 
@@ -216,9 +216,6 @@ def _ol_marker(n: int, kind: str) -> str:
         s = chr(ord("a") + (n - 1) % 26)
         return s.upper() if kind == "A" else s
     if kind in ("i", "I"):
-        out, rest = "", n
-        for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-            while rest >= value:
-                out, rest = out + letters, rest - value
+        out = roman_numeral(n)
         return out.upper() if kind == "I" else out
     return str(n)

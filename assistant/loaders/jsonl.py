@@ -32,42 +32,57 @@ def load_jsonl(path: Path, data: bytes) -> list[LoadedText]:
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-        except (ValueError, RecursionError) as exc:  # a number too long to convert, nesting too deep
-            raise LoadError(f"{where}: invalid JSON ({str(exc).split(':')[0]})") from None
-        if not isinstance(obj, dict):
-            raise LoadError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        obj = _json_object(line, where)
         if len(out) >= MAX_JSONL_DOCUMENTS:
             raise LoadError(f"{where}: more than {MAX_JSONL_DOCUMENTS:,} documents in one file; split it into several files")
         doc_id = _doc_id(obj, where)
         if doc_id in seen:
             raise LoadError(f"{where}: duplicate id {doc_id!r} (first on line {seen[doc_id]})")
         seen[doc_id] = lineno
-        if "text" not in obj:
-            raise LoadError(f"{where}: missing \"text\"")
-        if not isinstance(obj["text"], str):
-            raise LoadError(f"{where}: \"text\" must be a string, got {type(obj['text']).__name__}")
-        text = clean_text(obj["text"])
-        if not text.strip():
-            raise LoadError(f"{where}: \"text\" is empty")
-        metadata: dict[str, str] = {}
-        for key in META_FIELDS:
-            if key not in obj or obj[key] is None:
-                continue
-            value = obj[key]
-            if not isinstance(value, str):
-                raise LoadError(f"{where}: {key!r} must be a string, got {type(value).__name__}")
-            value = clean_text(value).strip()
-            check_meta_value(where, key, value)
-            if value:
-                metadata[key] = value
+        text, metadata = _text(obj, where), _metadata(obj, where)
         out.append(LoadedText(source=f"{path}#{doc_id}", text=text, metadata=metadata, doc_id=doc_id, encoding=encoding))
     if not out:
         raise LoadError(f"{path}: file is empty (no JSON lines)")
     return out
+
+
+def _json_object(line: str, where: str) -> dict[str, object]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a number too long to convert, nesting too deep
+        raise LoadError(f"{where}: invalid JSON ({str(exc).split(':')[0]})") from None
+    if not isinstance(obj, dict):
+        raise LoadError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    return obj
+
+
+def _text(obj: dict[str, object], where: str) -> str:
+    if "text" not in obj:
+        raise LoadError(f"{where}: missing \"text\"")
+    value = obj["text"]
+    if not isinstance(value, str):
+        raise LoadError(f"{where}: \"text\" must be a string, got {type(value).__name__}")
+    text = clean_text(value)
+    if not text.strip():
+        raise LoadError(f"{where}: \"text\" is empty")
+    return text
+
+
+def _metadata(obj: dict[str, object], where: str) -> dict[str, str]:
+    metadata: dict[str, str] = {}
+    for key in META_FIELDS:
+        if key not in obj or obj[key] is None:
+            continue
+        value = obj[key]
+        if not isinstance(value, str):
+            raise LoadError(f"{where}: {key!r} must be a string, got {type(value).__name__}")
+        value = clean_text(value).strip()
+        check_meta_value(where, key, value)
+        if value:
+            metadata[key] = value
+    return metadata
 
 
 def _doc_id(obj: dict[str, object], where: str) -> str:

@@ -53,6 +53,12 @@ def _tcvn3_table() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _tcvn3_translation() -> dict[int, str]:
+    """``_tcvn3_table`` in the form ``str.translate`` takes (built once, not per line)."""
+    return {ord(glyph): letter for glyph, letter in _tcvn3_table().items()}
+
+
+@lru_cache(maxsize=1)
 def _tcvn3_inverse() -> dict[str, str]:
     """Unicode letter -> glyph; capitals without a glyph take the lower-case one (the
     ".VnTimeH" convention)."""
@@ -73,7 +79,7 @@ def _tcvn3_decode(text: str, restore_case: bool) -> str:
     table = _tcvn3_table()
     text = re.sub("[\u2212\u2219](?=[^\\W\\d_])|(?<=[^\\W\\d_])[\u2212\u2219]", lambda m: _PDF_GLYPHS[m.group()], text)
     if not restore_case:
-        return text.translate(str.maketrans(table))
+        return text.translate(_tcvn3_translation())
     # Case is restored within one column of one line: two-column header and signature
     # lines ("Bộ Chính trị,      BÍ THƯ") mix styles across the gap.
     parts = re.split(r"(\n|\t+| {3,})", text)
@@ -91,7 +97,7 @@ def _tcvn3_run(line: str, table: dict[str, str]) -> str:
     words = list(re.finditer(f"(?:[^\\W\\d_]|[{''.join(map(re.escape, table))}])+", line))
     classes = [_tcvn3_case(m.group(), table) for m in words]
     witness = [c if any(ch in table and ch not in _TCVN3_DD for ch in m.group()) else "?" for c, m in zip(classes, words)]
-    decoded = list(line.translate(str.maketrans(table)))
+    decoded = list(line.translate(_tcvn3_translation()))
     for k, m in enumerate(words):
         cls = classes[k]
         if cls == "?":

@@ -442,6 +442,29 @@ def _parse_header_from(lines: list[_Line], start: int, text: str) -> _Header:
 
 def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
     h = _Header()
+    _read_header_items(h, lines, type_at)
+    type_line = lines[type_at]
+    h.doc_type, rest = _doc_type(type_line)  # type: ignore[misc]
+    h.spans["doc_type"] = type_line.span()
+    title: list[tuple[str, Span]] = []
+    if rest:
+        b = type_line.span()[1]
+        rest_cell = _Cell(b - len(rest), b, rest)
+        if not _zone_caps_line(h, rest_cell):
+            title.append((rest, (rest_cell.start, rest_cell.end)))
+    h.end = _read_title(h, lines, type_at + 1, title)
+    if title:
+        value = _clean_value(" ".join(t for t, _ in title))
+        if h.doc_type in _LAW_TYPES:
+            value = _law_title(value, h.doc_type)
+        if value:
+            h.title = value
+            h.spans["title"] = (title[0][1][0], title[-1][1][1])
+    return h
+
+
+def _read_header_items(h: _Header, lines: list[_Line], type_at: int) -> None:
+    """The cells above the type line: organs, number, place and date, a "V/v" subject."""
     k = 0
     while k < type_at:
         cells = lines[k].cells()
@@ -452,16 +475,10 @@ def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
             else:
                 _header_cell(h, cell)
         k += 1
-    type_line = lines[type_at]
-    h.doc_type, rest = _doc_type(type_line)  # type: ignore[misc]
-    h.spans["doc_type"] = type_line.span()
-    title: list[tuple[str, Span]] = []
-    if rest:
-        b = type_line.span()[1]
-        rest_cell = _Cell(b - len(rest), b, rest)
-        if not _zone_caps_line(h, rest_cell):
-            title.append((rest, (rest_cell.start, rest_cell.end)))
-    i = type_at + 1
+
+
+def _read_title(h: _Header, lines: list[_Line], i: int, title: list[tuple[str, Span]]) -> int:
+    """Append the title lines under the type line to ``title``; the index of the first line after the header."""
     blank = False  # a blank line since the last title line
     closed = False  # an organ/meeting line after the title ends it
     while i < len(lines):
@@ -473,8 +490,7 @@ def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
             i += 1
             continue
         if _is_separator(s):
-            i += 1
-            break
+            return i + 1
         if (_match_label(line) and not _VV_RE.match(s)) or len(s) > 300 or _folded(s).startswith(("can cu", "xet ", "kinh gui")):
             break
         if _doc_type(line) is not None and s.endswith(":"):
@@ -501,15 +517,7 @@ def _parse_typed_header(lines: list[_Line], type_at: int) -> _Header:
             break
         blank = False
         i += 1
-    if title:
-        value = _clean_value(" ".join(t for t, _ in title))
-        if h.doc_type in _LAW_TYPES:
-            value = _law_title(value, h.doc_type)
-        if value:
-            h.title = value
-            h.spans["title"] = (title[0][1][0], title[-1][1][1])
-    h.end = i
-    return h
+    return i
 
 
 def cell_span(cell: _Cell) -> Span:

@@ -15,6 +15,7 @@ from .lexicon import (
 )
 from .lines import (
     _BULLET_RE,
+    _Cell,
     _folded,
     _is_caps,
     _is_separator,
@@ -232,17 +233,7 @@ def _read_tail(lines: list[_Line], tail: _Tail) -> None:
             elif kind in ("authority", "role") and tail.signer:
                 block = "signature"  # a form's own signature lines in an appendix: one signer is read
             elif kind == "authority":
-                m = _AUTH_RE.match(cell.text)
-                assert m is not None
-                rest, glued = m["rest"], _GLUED_ROLE_RE.search(m["rest"])
-                if glued:
-                    g = "role" if glued["role"] else "role2"
-                    rest = rest[: glued.start(g)]
-                    if not tail.role:
-                        tail.role = _proper_role(glued[g])
-                        tail.fields["signer_role"] = (cell.start + m.start("rest") + glued.start(g), cell.end)
-                tail.authorities.append(f"{m['prefix']} {_proper_organ(rest)[0]}")
-                _grow(tail.fields, "signing_authority", span)
+                _read_authority(tail, cell)
                 block = "signature"
             elif kind == "role" or (kind == "caps" and last_sig == "authority" and not tail.role):
                 if not tail.role:
@@ -265,6 +256,21 @@ def _read_tail(lines: list[_Line], tail: _Tail) -> None:
             if block == "signature":
                 last_sig = kind
             tail.spans.append((cell.start, cell.end, block))
+
+
+def _read_authority(tail: _Tail, cell: _Cell) -> None:
+    """A "TM. ỦY BAN NHÂN DÂN" line, maybe with the signer's role glued on ("KT. CHỦ TỊCH")."""
+    m = _AUTH_RE.match(cell.text)
+    assert m is not None
+    rest, glued = m["rest"], _GLUED_ROLE_RE.search(m["rest"])
+    if glued:
+        g = "role" if glued["role"] else "role2"
+        rest = rest[: glued.start(g)]
+        if not tail.role:
+            tail.role = _proper_role(glued[g])
+            tail.fields["signer_role"] = (cell.start + m.start("rest") + glued.start(g), cell.end)
+    tail.authorities.append(f"{m['prefix']} {_proper_organ(rest)[0]}")
+    _grow(tail.fields, "signing_authority", (cell.start, cell.end))
 
 
 def _add_recipient(tail: _Tail, s: str, start: int, end: int, *, bullet: bool) -> None:

@@ -15,7 +15,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from ..settings import Settings
     from .table import filter_rows, load_rows, to_csv, to_json
 
-    settings = Settings(**({"index_dir": Path(args.index)} if args.index else {}))
+    settings = Settings(index_dir=Path(args.index)) if args.index else Settings()
     store = IndexStore.open(Path(settings.index_dir))
     try:
         if args.doc and args.doc not in store.metas:

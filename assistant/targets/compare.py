@@ -22,7 +22,10 @@ from .model import TargetRow
 #: Question words that say "compare with the target", not what is measured.
 _QUESTION_WORDS = frozenset(
     fold(w)
-    for w in ["mục", "tiêu", "chỉ", "tiêu", "kế", "hoạch", "đề", "ra", "đạt", "được", "bao", "nhiêu", "so", "với", "có", "không", "chưa", "là", "gì", "nào", "thế", "như", "thực", "hiện", "kết", "quả", "đặt", "ra", "vượt", "hoàn", "thành", "mức", "của", "và", "các", "những", "trong", "được", "đã", "giai", "đoạn", "năm"]
+    for w in """
+        mục tiêu chỉ tiêu kế hoạch đề ra đạt được bao nhiêu so với có không chưa là gì nào thế như thực hiện
+        kết quả đặt ra vượt hoàn thành mức của và các những trong được đã giai đoạn năm
+    """.split()
 )
 _ATLEAST = ("trên", "hơn", "không dưới", "không thấp hơn", "tối thiểu", "ít nhất", "trở lên")
 _ATMOST = ("dưới", "không quá", "tối đa", "trở xuống")
@@ -155,7 +158,8 @@ def answer_target_vs_achieved(
         return None
     scored.sort(key=lambda x: (-x[0], x[2].start, x[1].start))
     best = scored[0][0]
-    chosen, used = [], set()
+    chosen: list[tuple[TargetRow, TargetRow]] = []
+    used: set[int] = set()
     for score, t, a in scored:
         if score < best - 0.25 or len(chosen) >= max_pairs:
             break

@@ -90,14 +90,26 @@ def _align(sentence: str, tagged: list[tuple[str, str]]) -> list[_Tok]:
 _BOUNDARY = frozenset(";:()[].!?…\"“”")
 #: Words that frame a figure rather than name what it measures (trimmed off the indicator).
 _TRAIL = frozenset(
-    ["đạt", "đạt_được", "chiếm", "là", "bằng", "còn", "lên", "xuống", "tăng", "giảm", "tăng_lên", "giảm_xuống", "giảm_còn", "trên", "dưới", "khoảng", "gần", "hơn", "tối_thiểu", "tối_đa", "ít_nhất", "không_dưới", "không_thấp_hơn", "không_quá", "từ", "đến", "với", "ở", "mức_độ", "bình_quân", "mới", "ước", "ước_đạt", "đã", "sẽ", "có", "hiện_có", "được", "thực_hiện", "khoảng_chừng", "chỉ", "tới", "đạt_mức", "ở_mức", "vượt", "thấp", "cao", "ít", "nhất", "tương_đương", "trung_bình", "chừng", "hiện_nay", "hiện", "trở_lên", "trở_xuống", "lần", "đạt_tỷ_lệ", "phải", "cần"]
+    """
+    đạt đạt_được chiếm là bằng còn lên xuống tăng giảm tăng_lên giảm_xuống giảm_còn trên dưới khoảng gần hơn
+    tối_thiểu tối_đa ít_nhất không_dưới không_thấp_hơn không_quá từ đến với ở mức_độ bình_quân mới ước ước_đạt
+    đã sẽ có hiện_có được thực_hiện khoảng_chừng chỉ tới đạt_mức ở_mức vượt thấp cao ít nhất tương_đương
+    trung_bình chừng hiện_nay hiện trở_lên trở_xuống lần đạt_tỷ_lệ phải cần
+    """.split()
 )
 _LEAD = frozenset(
-    ["phấn_đấu", "duy_trì", "đảm_bảo", "bảo_đảm", "tiếp_tục", "nâng", "giữ_vững", "giữ", "đưa", "và", "trong_đó", "riêng", "tuy", "nhưng", "mặc_dù", "đồng_thời", "hàng_năm", "hằng_năm", "cụ_thể", "là", "trong", "đó", "có", "tổng_cộng", "cả", "đến", "cơ_bản", "mỗi", "đạt", "phải", "cần", "đối_với", "về", "theo", "trong", "ngoài", "tại", "của", "cho"]
+    """
+    phấn_đấu duy_trì đảm_bảo bảo_đảm tiếp_tục nâng giữ_vững giữ đưa và trong_đó riêng tuy nhưng mặc_dù
+    đồng_thời hàng_năm hằng_năm cụ_thể là trong đó có tổng_cộng cả đến cơ_bản mỗi đạt phải cần đối_với về theo
+    trong ngoài tại của cho
+    """.split()
 )
 #: Nouns that head indicators although the tagger often calls them verbs or numbers.
 _HEADS = frozenset(
-    ["tỷ_lệ", "tỉ_lệ", "tỷ_trọng", "tỉ_trọng", "tốc_độ", "giá_trị", "tổng", "tổng_số", "số", "số_lượng", "mức", "quy_mô", "sản_lượng", "thu_nhập", "kim_ngạch", "doanh_thu", "diện_tích", "công_suất", "năng_suất", "chỉ_số", "độ_che_phủ", "vốn", "tăng_trưởng"]
+    """
+    tỷ_lệ tỉ_lệ tỷ_trọng tỉ_trọng tốc_độ giá_trị tổng tổng_số số số_lượng mức quy_mô sản_lượng thu_nhập
+    kim_ngạch doanh_thu diện_tích công_suất năng_suất chỉ_số độ_che_phủ vốn tăng_trưởng
+    """.split()
 )
 _SPLIT_INSIDE = frozenset(["với", "trong_đó", "riêng", "nhưng", "song", "tuy_nhiên"])
 _COORD = frozenset(["và", "hoặc", "hay", "cùng", "với"])
@@ -467,6 +479,35 @@ def _joined_sentences(text: str, pstart: int, pend: int) -> list[tuple[int, int]
 _LIST_START = re.compile(r"\s*(?:[-+•*]|\d+[.)]\s|[a-zđ]\)|[IVX]+\.)")
 
 
+_PER_RE = re.compile(r"(?:\s?[^\W\d_]+){0,2}\s?/\s?(?:\d{1,3}(?:\.\d{3})*\s)?[^\W\d_]+(?:\s[^\W\d_]+)?")
+
+
+def _colon_label(toks: list[_Tok], sentence: str, left: int, before: list[_Tok]) -> list[_Tok]:
+    """A figure right after a colon with no noun before it in its clause is named by the label:
+    "tỷ lệ vốn ngân sách nhà nước dự kiến: 85%-90% tổng vốn đầu tư"."""
+    colon = sentence.rfind(":", 0, left) if left > 0 and sentence[left - 1] == ":" else -1
+    if colon >= 0 and not any(_is_nominal(t) for t in before):
+        label = _before_tokens(toks, sentence, 0, Figure(colon, colon, "", "", 0), 0)
+        if any(_word(t) in _HEADS for t in label):
+            return label
+    return before
+
+
+def _counted_end(toks: list[_Tok], sentence: str, fig: Figure, unit: str) -> tuple[int, str]:
+    """Where a figure ends and its unit: a figure without a unit of its own takes the counted
+    noun into its span, and a rate after it ("23 ca sinh/1.000 phụ nữ", "107 bé trai/100 bé gái")
+    becomes its unit."""
+    if fig.unit:
+        return fig.end, unit
+    nxt = [t for t in toks if t.start >= fig.end]
+    end = nxt[0].end if nxt else fig.end
+    per = _PER_RE.match(sentence[end:])
+    if per:
+        end += per.end()
+        unit = sentence[fig.end : end].strip()
+    return end, unit
+
+
 def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | None) -> list[TargetRow]:
     figs = find_figures(sentence)
     if not figs:
@@ -501,22 +542,10 @@ def _sentence_rows(doc: Document, sentence: str, offset: int, doc_year: int | No
             left = max((sentence.rfind(c, 0, left - 1) for c in ";:()"), default=-1) + 1
             in_parens = False
             before = _before_tokens(toks, sentence, left, fig, 0)
-        colon = sentence.rfind(":", 0, left) if left > 0 and sentence[left - 1] == ":" else -1
-        if colon >= 0 and not any(_is_nominal(t) for t in before):
-            # "tỷ lệ vốn ngân sách nhà nước dự kiến: 85%-90% tổng vốn đầu tư": the label names it
-            label = _before_tokens(toks, sentence, 0, Figure(colon, colon, "", "", 0), 0)
-            if any(_word(t) in _HEADS for t in label):
-                before = label
+        before = _colon_label(toks, sentence, left, before)
         nominal = [t for t in before if _is_nominal(t)]
         after = _after_tokens(toks, fig, right)
-        end = fig.end
-        if not fig.unit:  # the counted noun is part of the figure span
-            nxt = [t for t in toks if t.start >= fig.end]
-            end = nxt[0].end if nxt else fig.end
-            per = re.match(r"(?:\s?[^\W\d_]+){0,2}\s?/\s?(?:\d{1,3}(?:\.\d{3})*\s)?[^\W\d_]+(?:\s[^\W\d_]+)?", sentence[end:])
-            if per and not fig.unit:  # "23 ca sinh/1.000 phụ nữ", "107 bé trai/100 bé gái": a rate
-                end += per.end()
-                unit = sentence[fig.end : end].strip()
+        end, unit = _counted_end(toks, sentence, fig, unit)
         inherited = False
         # a rate ("per 1.000 women") is named by the phrase before it; a share of a count
         # ("56/93 nhiệm vụ") by the counted phrase after it

@@ -90,6 +90,43 @@ def _is_year(value: str) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d{2}", value))
 
 
+def _unit_and_range(text: str, m: re.Match[str]) -> tuple[str, str, int]:
+    """The unit after the number ``m`` (percent, a measure, a bare multiplier), the value as
+    written (a range "8,3 - 8,5%" kept whole) and where the figure ends."""
+    value = m.group(0)
+    rest = text[m.end() :]
+    unit, end = "", m.end()
+    for rx in (_PERCENT_RE, _MEASURE_RE):
+        um = rx.match(rest)
+        if um:
+            unit = um.group("u") + re.sub(r"\s+", "", um.group("rate") or "")
+            end = m.end() + um.end()
+            break
+    if not unit:
+        um = _MULT_ONLY_RE.match(rest)
+        if um:
+            unit, end = um.group("u"), m.end() + um.end()
+    if not unit or unit.startswith("%"):
+        # a range "8,3 - 8,5%", "85%-90%": one figure, valued at its lower bound
+        rng = _RANGE_RE.match(text, end)
+        if rng:
+            um = _PERCENT_RE.match(text, rng.end()) or (None if unit else _MEASURE_RE.match(text, rng.end()))
+            if um:
+                unit = um.group("u") + re.sub(r"\s+", "", um.group("rate") or "")
+                value = text[m.start() : rng.end()].strip()
+                value = re.sub(r"\s*%", "", value)
+                end = um.end()
+    if unit and not unit.startswith("%"):
+        # "91.299 tỷ đồng - 97.386 tỷ đồng": both bounds with their unit
+        rng = _RANGE_RE.match(text, end)
+        if rng and text[rng.end() :].lstrip().startswith(unit.split("/")[0]):
+            um = _MEASURE_RE.match(text, rng.end())
+            if um:
+                value = f"{value} - {text[rng.start():rng.end()].strip(' -–')}"
+                end = um.end()
+    return unit, value, end
+
+
 def find_figures(sentence: str) -> list[Figure]:
     """Numbers that carry a unit of measure or a percent sign, or that may count a noun
     (unit left empty: the caller reads the counted noun from the segmentation)."""
@@ -98,7 +135,6 @@ def find_figures(sentence: str) -> list[Figure]:
     for m in _NUMBER_RE.finditer(text):
         if out and m.start() < out[-1].end:
             continue  # the upper bound of a range already read
-        value = m.group(0)
         before = text[max(0, m.start() - 30) : m.start()]
         if _REFERENCE_BEFORE.search(before):
             continue  # "Điều 5", "lần thứ 6", "Nghị quyết 13"
@@ -106,35 +142,7 @@ def find_figures(sentence: str) -> list[Figure]:
         if not text[line_start : m.start()].strip(" \t*-+•(") and re.match(r"[.)]", text[m.end() :]):
             continue  # a list marker "1." / "2)"
         rest = text[m.end() :]
-        unit, end = "", m.end()
-        for rx in (_PERCENT_RE, _MEASURE_RE):
-            um = rx.match(rest)
-            if um:
-                unit = um.group("u") + re.sub(r"\s+", "", um.group("rate") or "")
-                end = m.end() + um.end()
-                break
-        if not unit:
-            um = _MULT_ONLY_RE.match(rest)
-            if um:
-                unit, end = um.group("u"), m.end() + um.end()
-        if not unit or unit.startswith("%"):
-            # a range "8,3 - 8,5%", "85%-90%": one figure, valued at its lower bound
-            rng = _RANGE_RE.match(text, end)
-            if rng:
-                um = _PERCENT_RE.match(text, rng.end()) or (None if unit else _MEASURE_RE.match(text, rng.end()))
-                if um:
-                    unit = um.group("u") + re.sub(r"\s+", "", um.group("rate") or "")
-                    value = text[m.start() : rng.end()].strip()
-                    value = re.sub(r"\s*%", "", value)
-                    end = um.end()
-        if unit and not unit.startswith("%"):
-            # "91.299 tỷ đồng - 97.386 tỷ đồng": both bounds with their unit
-            rng = _RANGE_RE.match(text, end)
-            if rng and text[rng.end() :].lstrip().startswith(unit.split("/")[0]):
-                um = _MEASURE_RE.match(text, rng.end())
-                if um:
-                    value = f"{value} - {text[rng.start():rng.end()].strip(' -–')}"
-                    end = um.end()
+        unit, value, end = _unit_and_range(text, m)
         if _is_year(value) and not unit:
             continue  # a year ("năm 2015", "đến 2020")
         if not unit and re.match(r"[^\W\d_]", rest):

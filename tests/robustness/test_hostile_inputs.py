@@ -179,6 +179,7 @@ def test_links_out_of_the_corpus_are_refused_and_deleting_a_link_removes_its_doc
 
 
 # --- 4. undecodable file names --------------------------------------------------------
+@pytest.mark.slow  # an ingest in-process and again as a `python -m assistant ingest` subprocess
 def test_a_name_that_is_not_utf8_is_refused_in_one_line_and_the_others_are_ingested(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     corpus = _corpus(tmp_path, **{"good.txt": GOOD})
@@ -311,6 +312,7 @@ def _passages_of(path: Path, settings):
     return out
 
 
+@pytest.mark.slow  # parses and chunks 2.9 MB of text (20 s on a busy 2-core machine)
 def test_a_single_line_text_is_split_to_the_passage_budget(tmp_path) -> None:
     settings = _settings(tmp_path)
     words = "phát triển kinh tế xã hội bền vững gắn với bảo vệ môi trường".split()

@@ -195,6 +195,7 @@ def test_concurrent_users_against_serve(served, users: int, seconds: float) -> N
     assert totals["answers"] == totals["requests"] >= users
 
 
+@pytest.mark.slow  # a real Gradio server, 4 clients, 12 half-second answers
 def test_queue_full_is_a_message_not_a_crash(tmp_path: Path, monkeypatch) -> None:
     """A queue of 2 with one worker and slow answers: the overflow is told the queue is
     full, the accepted requests are all answered, and the server serves afterwards."""
@@ -238,6 +239,7 @@ def test_queue_full_is_a_message_not_a_crash(tmp_path: Path, monkeypatch) -> Non
         running.close()
 
 
+@pytest.mark.slow  # a real Gradio server and a dozen 100 KB requests
 def test_hostile_api_input_gets_a_message(tmp_path: Path) -> None:
     """/ask and /search with a 100 KB question, odd history, control characters: a normal
     answer or a readable one-line error, and the server keeps serving."""
