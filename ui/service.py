@@ -152,15 +152,10 @@ class Backend:
             return f"tệp quá lớn ({size:,} byte; tối đa {self.settings.max_file_bytes:,})"
         return None
 
-    def ingest_uploads(self, files: list[tuple[Path, str]], say: Say) -> UploadResult:
-        """Validate, stage and ingest uploaded files (temporary path, original name).
-
-        Files that fail are reported one line each and removed from staging (a file
-        that replaced an earlier upload of the same name gets the earlier bytes back),
-        so nothing already indexed is lost. Then the index is reopened."""
-        result = UploadResult()
-        dest = self.uploads_dir
-        dest.mkdir(parents=True, exist_ok=True)
+    def _stage(
+        self, files: list[tuple[Path, str]], dest: Path, result: UploadResult
+    ) -> tuple[dict[Path, tuple[str, bytes | None]], list[Path]]:
+        """Copy valid uploads into ``dest``: (target -> (name, earlier bytes)), documents."""
         staged: dict[Path, tuple[str, bytes | None]] = {}
         docs: list[Path] = []
         for tmp, name in files:
@@ -175,14 +170,21 @@ class Backend:
             staged[target] = (name, previous)
             if not is_sidecar(target):
                 docs.append(target)
-        for target in list(staged):  # a sidecar alone re-ingests its document, if uploaded before
-            if is_sidecar(target):
-                # names taken literally: "[a-z].meta.json" describes "[a-z].txt", not a glob
-                for companion in sorted(c for c in dest.iterdir() if sidecar_for(c) == target):
-                    if companion not in docs and not is_sidecar(companion) and companion.suffix.lower() in supported_suffixes():
-                        docs.append(companion)
+        return staged, docs
+
+    def ingest_uploads(self, files: list[tuple[Path, str]], say: Say) -> UploadResult:
+        """Validate, stage and ingest uploaded files (temporary path, original name).
+
+        Files that fail are reported one line each and removed from staging (a file
+        that replaced an earlier upload of the same name gets the earlier bytes back),
+        so nothing already indexed is lost. Then the index is reopened."""
+        result = UploadResult()
+        dest = self.uploads_dir
+        dest.mkdir(parents=True, exist_ok=True)
+        staged, docs = self._stage(files, dest, result)
+        _add_companions(staged, docs, dest)
         if not docs:  # only sidecars, and no document of theirs uploaded yet: keep them, and say so
-            for target, (name, _) in staged.items():
+            for name, _ in staged.values():
                 result.files.append(FileResult(name, True, "siêu dữ liệu đã lưu; chưa có văn bản cùng tên, sẽ áp dụng khi văn bản được nạp"))
             return result
         say(f"Đang nạp {len(docs)} tệp…")
@@ -214,6 +216,17 @@ class Backend:
             say("Đang mở lại chỉ mục…")
             self.reload()
         return result
+
+
+def _add_companions(staged: dict[Path, tuple[str, bytes | None]], docs: list[Path], dest: Path) -> None:
+    """A sidecar alone re-ingests its document, if that was uploaded before. Names are
+    taken literally: "[a-z].meta.json" describes "[a-z].txt", not a glob."""
+    for target in list(staged):
+        if not is_sidecar(target):
+            continue
+        for companion in sorted(c for c in dest.iterdir() if sidecar_for(c) == target):
+            if companion not in docs and not is_sidecar(companion) and companion.suffix.lower() in supported_suffixes():
+                docs.append(companion)
 
 
 def _restore(target: Path, previous: bytes | None) -> None:

@@ -17,16 +17,16 @@ from typing import Any
 import numpy as np
 
 from ..citations import document_reference
-from ..documents import Answer, Document, Hit, Turn
+from ..documents import Answer, Document, Turn
 from ..embeddings.base import Embedder
 from ..retrieval import Filters
 from ..settings import Settings
 from ..text import fold
 from .catalog import Catalog
-from .compose import Part, abstain, compose
+from .compose import abstain, compose
 from .conversation import is_demonstrative, is_followup, resolve
-from .handlers import HANDLERS, comparison, fact
-from .plan import FACT, LIST, METADATA, Entity, Plan, Planner
+from .handlers import HANDLERS, comparison
+from .plan import FACT, Entity, Plan, Planner
 from .prompts import Prompts, load_prompts
 from .session import Outcome, Retriever, Session, Store
 from .tokens import TermWeights

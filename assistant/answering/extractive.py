@@ -143,7 +143,8 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
     return score
 
 
-#: Weight of the share of the question's words that stand in the figure's own clause: in "khai thác ... 7,3% năm 2010; ...; công nghiệp chế biến ... 79,6%",
+#: Weight of the share of the question's words that stand in the figure's own clause: in
+#: "khai thác ... 7,3% năm 2010; ...; công nghiệp chế biến ... 79,6%",
 #: the words that tell the figures apart are in their own clauses.
 W_CLAUSE = 0.3
 _STRONG_BREAK = re.compile(r";|\.\s|\n")

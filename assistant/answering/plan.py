@@ -42,10 +42,10 @@ _DOCWORD = r"(?:văn bản|nghị quyết|kết luận|chỉ thị|quyết đị
 _FIELD_PATTERNS: list[tuple[str, str]] = [
     ("signer", r"\b(?:do ai ký|ai (?:là người )?(?:đã )?ký|người (?:đã )?ký|ký bởi|người đứng tên|do ai kí|ai (?:đã )?kí|người kí|ai là người kí)\b"),
     ("signer_role", r"\b(?:chức vụ|cương vị|chức danh)\b"),
-    ("date", r"\b(?:(?:được )?(?:ban hành|(?<!đăng )ký|(?<!đăng )kí|ra đời|thông qua) (?:vào |từ |trong )?(?:ngày|hôm|thời gian|thời điểm|năm|tháng|lúc|khi) (?:nào|bao giờ|nao)|(?:ban hành|(?<!đăng )ký|(?<!đăng )kí|thông qua) (?:khi nào|bao giờ|lúc nào|hồi nào)|ngày (?:ban hành|ký|kí|thông qua)|ngày tháng năm (?:ban hành|ký))\b"),
+    ("date", r"\b(?:(?:được )?(?:ban hành|(?<!đăng )ký|(?<!đăng )kí|ra đời|thông qua) (?:vào |từ |trong )?(?:ngày|hôm|thời gian|thời điểm|năm|tháng|lúc|khi) (?:nào|bao giờ|nao)|(?:ban hành|(?<!đăng )ký|(?<!đăng )kí|thông qua) (?:khi nào|bao giờ|lúc nào|hồi nào)|ngày (?:ban hành|ký|kí|thông qua)|ngày tháng năm (?:ban hành|ký))\b"),  # noqa: E501 - one pattern per line
     ("place", r"\b(?:(?:ban hành|ký|kí) (?:tại|ở) (?:đâu|nơi nào|địa danh nào)|địa danh)\b"),
     ("number", r"\b(?:số hiệu|ký hiệu|kí hiệu|số văn bản|(?:có |mang )số (?:bao nhiêu|mấy|gì|nào)|là số (?:bao nhiêu|mấy|nào))\b"),
-    ("issuer", r"\b(?:cơ quan (?:nào )?ban hành|(?:là )?(?:văn bản )?của cơ quan nào|do cơ quan nào|(?:ai|đơn vị nào|cấp nào|tổ chức nào) ban hành|do ai ban hành|nơi ban hành|cơ quan ban hành)\b"),
+    ("issuer", r"\b(?:cơ quan (?:nào )?ban hành|(?:là )?(?:văn bản )?của cơ quan nào|do cơ quan nào|(?:ai|đơn vị nào|cấp nào|tổ chức nào) ban hành|do ai ban hành|nơi ban hành|cơ quan ban hành)\b"),  # noqa: E501 - one pattern per line
     ("doc_type", r"\b(?:loại văn bản|thuộc loại|là văn bản gì|là loại gì|hình thức văn bản|thể loại)\b"),
     ("term", r"\b(?:khóa (?:mấy|nào|bao nhiêu|thứ mấy)|nhiệm kỳ)\b"),
     ("meeting", r"\b(?:hội nghị (?:lần thứ )?(?:mấy|nào|bao nhiêu)|kỳ họp (?:thứ )?(?:mấy|nào))\b"),
@@ -135,8 +135,8 @@ _TYPE_NAMES = "|".join(sorted((re.escape(t) for t in TYPES), key=len, reverse=Tr
 _ABBREVIATIONS = "|".join(sorted({a for v in TYPES.values() for a in v}, key=len, reverse=True))
 #: "Kết luận 11", "nghị quyết số 13" (any case) or "NQ 13", "QĐ 84" (abbreviations upper case only:
 #: "tối đa 30 tín chỉ" is not "ĐA 30")
-_SHORT_NUMBER = re.compile(rf"(?i:\b({_TYPE_NAMES}))\s+(?:số\s+|so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({_ABBREVIATIONS})\s+(?:số\s+)?(\d{{1,5}})\b(?![-/]\w)")
-_SHORT_NUMBER_FOLDED = re.compile(rf"(?i:\b({fold(_TYPE_NAMES)}))\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({fold(_ABBREVIATIONS)})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)")
+_SHORT_NUMBER = re.compile(rf"(?i:\b({_TYPE_NAMES}))\s+(?:số\s+|so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({_ABBREVIATIONS})\s+(?:số\s+)?(\d{{1,5}})\b(?![-/]\w)")  # noqa: E501 - one pattern per line
+_SHORT_NUMBER_FOLDED = re.compile(rf"(?i:\b({fold(_TYPE_NAMES)}))\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({fold(_ABBREVIATIONS)})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)")  # noqa: E501 - one pattern per line
 _TYPE_WORDS = sorted(TYPES, key=len, reverse=True)
 _YEARS = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?(?!\d)")
 
@@ -163,11 +163,17 @@ class Planner:
 
     # -- entities ---------------------------------------------------------------------------
     def entities(self, question: str) -> list[Entity]:
-        cat = self.catalog
-        folded_q = fold(question)
+        """Everything the question names, each matched against the collection (or marked
+        missing): numbers, short numbers, provinces, signers and bodies, types."""
         out: list[Entity] = []
         taken: list[tuple[int, int]] = []
-        # full numbers: "11-KL/TU", "84/2025/QĐ-UBND"
+        for step in (self._full_numbers, self._short_numbers, self._provinces, self._named_bodies, self._named_types):
+            step(question, out, taken)
+        return sorted(out, key=lambda x: x.start)
+
+    def _full_numbers(self, question: str, out: list[Entity], taken: list[tuple[int, int]]) -> None:
+        """Full numbers ("11-KL/TU", "84/2025/QĐ-UBND"), found, mentioned or missing."""
+        cat = self.catalog
         for m in NUMBER_RE.finditer(question):
             text = m.group(0)
             if not is_document_number(text):
@@ -192,7 +198,11 @@ class Planner:
             t0 = self._type_span_before(question, m.start())
             if t0 is not None:
                 taken.append(t0)
-        # short numbers: "Kết luận 11", "NQ 13"
+
+    def _short_numbers(self, question: str, out: list[Entity], taken: list[tuple[int, int]]) -> None:
+        """Short numbers ("Kết luận 11", "NQ 13") not already part of a full one."""
+        cat = self.catalog
+        folded_q = fold(question)
         short_re = _SHORT_NUMBER if has_diacritics(question) else _SHORT_NUMBER_FOLDED
         probe = question if has_diacritics(question) else folded_q
         for m in short_re.finditer(probe):
@@ -215,7 +225,10 @@ class Planner:
                     out.append(Entity("number", f"{doc_type} số {digits}", question[m.start():m.end()], m.start(), m.end(), set(),
                                       missing=f"Kho văn bản không có {doc_type.lower()} số {digits}."))
             taken.append(m.span())
-        # provinces (gazetteer) and the collection's own province names
+
+    def _provinces(self, question: str, out: list[Entity], taken: list[tuple[int, int]]) -> None:
+        """Provinces (gazetteer) and the collection's own province names."""
+        cat = self.catalog
         qkey_spans = _key_with_offsets(question)
         found_prov: dict[str, tuple[int, int, str, str]] = {}
         for s, e, p in gazetteer.find(question):
@@ -240,7 +253,11 @@ class Planner:
                     out.append(Entity("province", name, question[s:e], s, e, set(),
                                       missing=f"Kho văn bản không có văn bản nào của {full}."))
             taken.append((s, e))
-        # signers and issuing bodies named in full
+
+    def _named_bodies(self, question: str, out: list[Entity], taken: list[tuple[int, int]]) -> None:
+        """Signers and issuing bodies named in full."""
+        cat = self.catalog
+        qkey_spans = _key_with_offsets(question)
         for table, kind in ((cat.by_signer, "signer"), (cat.by_issuer, "issuer")):
             for k, docs in table.items():
                 pos = _find_words(qkey_spans[0], k)
@@ -253,7 +270,11 @@ class Planner:
                     continue
                 label = cat.metas[sorted(docs)[0]].signer if kind == "signer" else cat.metas[sorted(docs)[0]].issuer
                 out.append(Entity(kind, label, question[s:e], s, e, set(docs)))
-        # document types as the question's subject ("Nghị quyết về công nghiệp của Bắc Kạn")
+
+    def _named_types(self, question: str, out: list[Entity], taken: list[tuple[int, int]]) -> None:
+        """Document types as the question's subject ("Nghị quyết về công nghiệp của Bắc Kạn")."""
+        cat = self.catalog
+        qkey_spans = _key_with_offsets(question)
         for t in _TYPE_WORDS:
             pos = _find_words(qkey_spans[0], key(t))
             if pos < 0:
@@ -266,7 +287,6 @@ class Planner:
             docs = set(cat.by_type.get(key(t), set()))
             if docs:
                 out.append(Entity("type", t, question[s:e], s, e, docs))
-        return sorted(out, key=lambda x: x.start)
 
     @staticmethod
     def _names_a_document(question: str, s: int, e: int) -> bool:

@@ -63,7 +63,7 @@ def shorten(text: str, words: int = ITEM_WORDS) -> str:
         return text.rstrip(" ;,")
     cut = " ".join(toks[:words])
     m = None
-    for m in re.finditer(r"[;:]", cut):
+    for m in re.finditer(r"[;:]", cut):  # noqa: B007 - the last separator is wanted
         pass
     if m is not None and m.start() > len(cut) // 3:
         return cut[: m.start()].rstrip() + "…"

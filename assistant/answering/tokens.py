@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..text import STOPWORDS, fold, unify_tone_marks
+from ..text import FUNCTION_WORDS, function_words, key
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
@@ -27,10 +27,8 @@ class Tok:
 
 
 def key_function(folded: bool) -> Callable[[str], str]:
-    """The key used for matching: accented (precise) or folded (for accent-less questions)."""
-    if folded:
-        return lambda s: fold(unify_tone_marks(s)).lower()
-    return lambda s: unify_tone_marks(s).lower()
+    """The key used for matching (``text.key``): accented (precise) or folded (for accent-less questions)."""
+    return lambda s: key(s, folded)
 
 
 def tokenize(text: str, folded: bool = False, offset: int = 0) -> list[Tok]:
@@ -42,11 +40,10 @@ def keys(text: str, folded: bool = False) -> list[str]:
     return [t.key for t in tokenize(text, folded)]
 
 
-#: Function words: they carry no evidence that a sentence answers a question.
-FUNCTION_WORDS: frozenset[str] = frozenset(w for w in STOPWORDS if "_" not in w) | frozenset(
-    ["ra", "sao", "ai", "đâu", "mấy", "khi", "bao", "nhiêu", "gì", "nào", "thế", "hãy", "biết", "kê", "liệt", "hỏi", "vậy", "không", "chưa", "còn", "thì"]
-)
-FUNCTION_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS)
+#: Function words (one set for the project, ``text.FUNCTION_WORDS``): they carry no
+#: evidence that a sentence answers a question.
+FUNCTION_WORDS_FOLDED: frozenset[str] = function_words(folded=True)
+__all__ = ["FUNCTION_WORDS", "FUNCTION_WORDS_FOLDED", "Tok", "TermWeights", "content_keys", "key_function", "keys", "tokenize"]
 
 
 def content_keys(text: str, folded: bool = False) -> list[str]:

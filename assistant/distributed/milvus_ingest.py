@@ -57,7 +57,7 @@ def _rename(batch: SourceBatch, taken: set[str]) -> None:
         taken.add(new)
         old = doc.id
         doc.id = new
-        for i, (p, toks, folded, vec) in enumerate(batch.passages):
+        for _i, (p, _toks, _folded, _vec) in enumerate(batch.passages):
             if p.doc_id == old:
                 p.doc_id = new
                 p.id = new + p.id[len(old):]
@@ -154,7 +154,8 @@ def _run(rows: Iterable[dict], writer: MilvusWriter, settings: Settings, report:
         entry = partial.setdefault(key, {"digest": row["digest"], "count": row["count"], "docs": {}})
         if row["count"]:
             doc = document_from_record(row["doc"])
-            vecs = np.frombuffer(row["vectors"], dtype="<f4").reshape(-1, writer.info["dimension"]) if row["vectors"] else np.zeros((0, writer.info["dimension"]), dtype="float32")
+            dim = writer.info["dimension"]
+            vecs = np.frombuffer(row["vectors"], dtype="<f4").reshape(-1, dim) if row["vectors"] else np.zeros((0, dim), dtype="float32")
             items = [(*passage_from_record(r, doc.text), vecs[i]) for i, r in enumerate(json.loads(row["passages"]))]
             entry["docs"][row["index"]] = (doc, items)
         if len(entry["docs"]) == entry["count"]:

@@ -241,7 +241,8 @@ class MilvusWriter:
                 docs.append({"key": doc.id, "source": doc.source, "meta": json.dumps(doc.meta.to_dict(), ensure_ascii=False), "_v": _PLACEHOLDER})
                 record = document_record(doc)
                 for i, start in enumerate(range(0, max(1, len(record)), PART_CHARS)):
-                    parts.append({"key": f"{doc.id}#{i:06d}", "doc_id": doc.id, "part": i, "body": record[start : start + PART_CHARS], "_v": _PLACEHOLDER})
+                    body = record[start : start + PART_CHARS]
+                    parts.append({"key": f"{doc.id}#{i:06d}", "doc_id": doc.id, "part": i, "body": body, "_v": _PLACEHOLDER})
             for p, toks, folded, vec in b.passages:
                 self._count(toks, folded, +1)
                 meta = metas[p.doc_id]
@@ -267,7 +268,10 @@ class MilvusWriter:
         self.info["passages"] += new_n
         self.info["total_len"] += new_len
         self._flush_terms()
-        markers = [{"key": b.key, "sha256": b.digest, "doc_ids": json.dumps([d.id for d in b.documents], ensure_ascii=False), "_v": _PLACEHOLDER} for b in batch]
+        markers = [
+            {"key": b.key, "sha256": b.digest, "doc_ids": json.dumps([d.id for d in b.documents], ensure_ascii=False), "_v": _PLACEHOLDER}
+            for b in batch
+        ]
         self.client.upsert(self.names.sources, markers)
         for b in batch:
             self.sources[b.key] = (b.digest, [d.id for d in b.documents])
