@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -85,7 +86,9 @@ class Assistant:
         if answerer is None:
             from .answering import Answerer
 
-            answerer = self._answerer = Answerer(self.retriever, self.store, self.embedder, self.settings, self.document)
+            answerer = self._answerer = Answerer(
+                self.retriever, cast(Any, self.store), self.embedder, self.settings, self.document
+            )  # both stores provide the BM25 and vector parts answering reads (answering/session.py)
         return answerer.ask(question, history=history, filters=filters)
 
     def documents(self) -> list[tuple[str, str, DocumentMeta, int]]:

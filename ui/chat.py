@@ -125,6 +125,8 @@ def build(backend: Backend) -> ChatTab:
                     yield "", messages, turns_value, gr.skip()
                 else:
                     answer = step
+            if answer is None:
+                raise AssistantError("không có câu trả lời")
         except AssistantError as exc:
             messages[-1] = {"role": "assistant", "content": render.esc(f"Không trả lời được: {exc}")}
             yield "", messages, turns_value, render.sources_html([])

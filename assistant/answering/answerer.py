@@ -48,18 +48,18 @@ class Answerer:
         llm: Any = None,
     ):
         if store is None:  # an object that holds the four (an open ``Assistant``)
-            owner = retriever
+            owner: Any = retriever
             retriever, store, embedder, settings = owner.retriever, owner.store, owner.embedder, owner.settings
             document = document or owner.document
         assert store is not None and embedder is not None and settings is not None
         self.retriever = retriever
-        self.store = store
+        self.store: Any = store  # a Store; answering also reads the local index's BM25 and vectors
         self.embedder = embedder
         self.settings = settings
-        self._document = document or (lambda doc_id: store.docstore.document(doc_id))  # type: ignore[attr-defined]
+        self._document = document or (lambda doc_id: self.store.docstore.document(doc_id))  # type: ignore[union-attr]
         self.prompts: Prompts = load_prompts(self.settings.prompts_dir)
-        self.weights = TermWeights.from_lexical(store.lexical, len(store.passages))
-        self.folded_weights = TermWeights.from_lexical(store.folded, len(store.passages))
+        self.weights = TermWeights.from_lexical(self.store.lexical, len(self.store.passages))
+        self.folded_weights = TermWeights.from_lexical(self.store.folded, len(self.store.passages))
         self._rows = {p.id: i for i, p in enumerate(store.passages)}
         self.catalog = Catalog.build(store.metas, store.passages)
         self.catalog.openings = self._openings

@@ -9,7 +9,7 @@ which document numbers the documents *mention* (a conclusion reviewing "Nghị q
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..documents import DocumentMeta, Passage
@@ -82,7 +82,7 @@ class Catalog:
     _own: dict[str, set[str]] | None = None
 
     @classmethod
-    def build(cls, metas: dict[str, DocumentMeta], passages: Iterable[Passage] = ()) -> Catalog:
+    def build(cls, metas: Mapping[str, DocumentMeta], passages: Iterable[Passage] = ()) -> Catalog:
         c = cls(dict(metas))
         c._passages = list(passages)
         for doc_id, m in metas.items():

@@ -61,7 +61,6 @@ class Question:
     #: multi-syllable words of the question ("chế biến"): their syllables count only where
     #: they stand together, not in "cơ chế ... chuyển biến"
     compounds: list[tuple[str, ...]] = field(default_factory=list)
-    polarity: str = ""  # "target" / "achieved" / "baseline" / "" (from the plan)
 
     @property
     def total(self) -> float:

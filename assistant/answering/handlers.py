@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ..citations import document_reference
 from ..documents import Hit
@@ -169,7 +170,7 @@ def list_items(s: Session, plan: Plan) -> Outcome | None:
     if intro is not None and (sec is None or intro.context >= sec[1] - 0.05) and intro.context >= 0.4:
         doc = s.document(intro.hit.passage.doc_id)
         items = structure_items.items_after(doc, intro.end) if doc else []
-        if len(items) >= 2:
+        if doc is not None and len(items) >= 2:
             m = s.meta(doc.id)
             parts = [Part("", intro.text.strip().rstrip(":") + ":", [Support(intro.hit, intro.start, intro.end)])]
             parts += _item_parts(doc, m, items)
@@ -245,7 +246,7 @@ def which_document(s: Session, plan: Plan) -> Outcome | None:
         return None
     q = s.question(topic, QType.OTHER)
     sents = s.sentences(q, hits)
-    best: dict[str, object] = {}
+    best: dict[str, Any] = {}
     for sent in sents:
         d = sent.hit.passage.doc_id
         if d not in best and sent.coverage >= 0.6:

@@ -156,7 +156,7 @@ def _round(x: float | None) -> float | None:
 
 def chosen(hits: list[Hit], extractive: list[Part], n: int) -> list[Hit]:
     """The passages shown to the model: those the extractive answer rests on first, then by rank."""
-    first = [sup.hit for part in extractive for sup in part.supports]
+    first = [sup.hit for part in extractive for sup in part.supports if sup.hit is not None]
     out: list[Hit] = []
     for h in [*first, *hits]:
         if all(h.passage.id != o.passage.id for o in out):

@@ -216,9 +216,9 @@ def answer_fields(doc: Document, meta: DocumentMeta, fields: tuple[str, ...], la
     if said:
         parts.append(Part(label, _join(fields, said), supports))
     for name in unstated:
-        s, e, where = header_anchor(doc)
+        s, e, block = header_anchor(doc)
         parts.append(Part(label, f"Văn bản không ghi {FIELD_NAMES.get(name, name)}.",
-                          [Support(None, s, e, doc_id=doc.id, meta=meta, where=where)]))
+                          [Support(None, s, e, doc_id=doc.id, meta=meta, where=block)]))
     return parts
 
 

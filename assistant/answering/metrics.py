@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from ..citations import verify_quote
-from ..documents import Answer
+from ..documents import Answer, Turn
 from ..evaluation import Question, _norm
 
 
@@ -50,7 +50,7 @@ def judge(question: Question, answer: Answer) -> bool:
 
 def ask_in_conversation(ask: Callable[..., Answer], question: Question) -> Answer:
     """Ask the question's earlier questions in order, then the question itself with them as history."""
-    history = []
+    history: list[Turn] = []
     for earlier in question.history:
         history.append(ask(earlier, history=list(history)).turn())
     return ask(question.q, history=history)

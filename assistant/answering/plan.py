@@ -11,6 +11,8 @@ ai ky" plans like "Nghị quyết Bắc Kạn do ai ký".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import re
 from dataclasses import dataclass, field, replace
 
@@ -159,7 +161,7 @@ class Planner:
     def __init__(self, catalog: Catalog, place_docs=None):
         self.catalog = catalog
         #: callable(name) -> doc ids whose text mentions a place (for provinces without documents)
-        self.place_docs = place_docs or (lambda name: set())
+        self.place_docs: Callable[[str], set[str]] = place_docs or (lambda name: set())
 
     # -- entities ---------------------------------------------------------------------------
     def entities(self, question: str) -> list[Entity]:

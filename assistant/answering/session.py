@@ -6,9 +6,9 @@ every retrieval and every similarity the handlers ask for.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,11 +31,22 @@ class Retriever(Protocol):
 class Store(Protocol):
     """What answering reads from an open index."""
 
-    passages: list[Passage]
-    metas: dict[str, DocumentMeta]
-    dense: object
-    lexical: object
-    folded: object
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+
+    @property
+    def metas(self) -> Mapping[str, DocumentMeta]: ...
+
+    # the local index's parts answering reads (term weights, passage vectors); the
+    # Milvus store provides the same in this layout
+    @property
+    def dense(self) -> Any: ...
+
+    @property
+    def lexical(self) -> Any: ...
+
+    @property
+    def folded(self) -> Any: ...
 
 
 @dataclass

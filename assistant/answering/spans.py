@@ -55,8 +55,8 @@ def candidates(sentence: str, info: QuestionInfo, question_keys: set[str]) -> li
     """Spans of ``sentence`` that have the shape of an answer to ``info``, trimmed of
     function words and punctuation at both ends and widened to whole words."""
     out: list[Candidate] = []
-    for c in _raw_candidates(sentence, info, question_keys):
-        c = _tidy(sentence, c)
+    for raw in _raw_candidates(sentence, info, question_keys):
+        c = _tidy(sentence, raw)
         if c is not None and c not in out:
             out.append(c)
     return out
@@ -202,8 +202,8 @@ def _clause_start(sentence: str, pos: int) -> int:
     start = 0
     for m in _CLAUSE_BREAK.finditer(sentence, 0, pos):
         start = m.end()
-    m = _LIST_MARKER.match(sentence[start:pos])
-    return start + (m.end() if m else 0)
+    marker = _LIST_MARKER.match(sentence[start:pos])
+    return start + (marker.end() if marker else 0)
 
 
 def _subjects(sentence: str, info: QuestionInfo) -> list[Candidate]:

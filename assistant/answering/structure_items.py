@@ -141,9 +141,9 @@ def items_after(doc: Document, offset: int) -> list[Item]:
         if offset < s.start < end:
             end = s.start
     for kind in ("signature", "recipients"):
-        for s, _ in doc.blocks.get(kind, []):
-            if offset < s < end:
-                end = s
+        for b_start, _ in doc.blocks.get(kind, []):
+            if offset < b_start < end:
+                end = b_start
     return units(doc, offset, end)
 
 

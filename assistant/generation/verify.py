@@ -90,7 +90,8 @@ def names(sentence: str) -> list[tuple[list[str], bool]]:
     current: list[str] = []
     start_of_run = 0
     last_end = -1
-    body_start = _BULLET.match(sentence).end() if _BULLET.match(sentence) else 0
+    bullet = _BULLET.match(sentence)
+    body_start = bullet.end() if bullet else 0
 
     def flush() -> None:
         if len(current) >= 2:

@@ -62,10 +62,12 @@ def build_streamed(n: int, dim: int, chunks: Iterable[np.ndarray], hnsw_threshol
     if kind == "ivf":  # k-means needs the sample at once
         parts = list(chunks)
         return build(np.concatenate(parts) if parts else np.zeros((0, dim), dtype="float32"), hnsw_threshold)
+    index: faiss.Index
     if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
+        hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+        index = hnsw
     else:
         index, kind = faiss.IndexFlatIP(dim), "flat"
     for part in chunks:

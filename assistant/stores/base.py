@@ -14,7 +14,7 @@ search by ``scope()`` and passed to each ranking: ``None`` means the whole colle
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -26,20 +26,29 @@ Ranked = list[tuple[int, float]]
 
 @runtime_checkable
 class Store(Protocol):
-    manifest: Manifest  # embedder name and dimension that built the index, passage count
-    metas: Mapping[str, DocumentMeta]  # doc id -> metadata (filters, scope resolution)
-    sources: Mapping[str, str]  # doc id -> source file
-    passages: Sequence[Passage]  # position i -> passage; len() is the passage count
+    # Read-only members (properties, so that a backend may hold them as a dict, a lazy
+    # sequence or a plain attribute).
+    @property
+    def manifest(self) -> Manifest: ...  # embedder name and dimension that built the index, passage count
+
+    @property
+    def metas(self) -> Mapping[str, DocumentMeta]: ...  # doc id -> metadata (filters, scope resolution)
+
+    @property
+    def sources(self) -> Mapping[str, str]: ...  # doc id -> source file
+
+    @property
+    def passages(self) -> Sequence[Passage]: ...  # position i -> passage; len() is the passage count
 
     def count(self) -> int: ...
 
-    def scope(self, filters: object | None) -> object | None:
+    def scope(self, filters: Any) -> Any:
         """The restriction ``filters`` (a ``retrieval.Filters``) imposes, or None for none."""
 
-    def dense_search(self, vector: np.ndarray, n: int, scope: object | None) -> Ranked:
+    def dense_search(self, vector: np.ndarray, n: int, scope: Any) -> Ranked:
         """Top-n (row, cosine) for an L2-normalised query vector."""
 
-    def lexical_search(self, tokens: list[str], n: int, scope: object | None, folded: bool = False) -> Ranked:
+    def lexical_search(self, tokens: list[str], n: int, scope: Any, folded: bool = False) -> Ranked:
         """Top-n (row, BM25) for analysed query terms; ``folded`` searches the accent-less copy."""
 
     def passages_at(self, rows: list[int]) -> list[Passage]:

@@ -38,7 +38,7 @@ class LocalStore:
         return allowed_rows(self.inner.passages, docs)
 
     def dense_search(self, vector: np.ndarray, n: int, scope: np.ndarray | None) -> Ranked:
-        return dense.search(self.inner.dense, vector, n, scope)
+        return dense.search(self.inner.dense, vector, n, scope)  # type: ignore[arg-type]  # IndexStore.dense is typed object
 
     def lexical_search(self, tokens: list[str], n: int, scope: np.ndarray | None, folded: bool = False) -> Ranked:
         index = self.inner.folded if folded else self.inner.lexical

@@ -18,7 +18,8 @@ import hashlib
 import io
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from dataclasses import fields
 
 from ..citations import full_issuer
@@ -113,7 +114,7 @@ def load_rows(store) -> tuple[list[TargetRow], bool]:
 
 
 def filter_rows(
-    rows: Iterable[TargetRow], metas: dict | None = None, *, doc: str | None = None, province: str | None = None,
+    rows: Iterable[TargetRow], metas: Mapping[str, Any] | None = None, *, doc: str | None = None, province: str | None = None,
     kind: str | None = None, indicator: str | None = None, period: str | None = None,
 ) -> list[TargetRow]:
     """Rows of one document (id), province (of the document's metadata or the row's
