@@ -16,6 +16,8 @@ from .documents import DocumentMeta, Hit
 from .embeddings.base import Embedder
 from .index import dense
 from .index.store import IndexStore, allowed_rows
+from .query_scope import LawCatalog
+from .query_style import statement
 from .settings import Settings
 from .text import Analysis, Analyzer, has_diacritics, key
 
@@ -117,6 +119,24 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self.analyzer = analyzer or Analyzer()
+        self._laws: LawCatalog | None = None
+
+    @property
+    def laws(self) -> LawCatalog:
+        """The laws and codes of the collection, by name (built on first use)."""
+        if self._laws is None:
+            self._laws = LawCatalog.build(self.store.metas)
+        return self._laws
+
+    def scope_rows(self, query: str, allowed: np.ndarray | None) -> np.ndarray | None:
+        """Rows of the laws the query names (within ``allowed``), or None if it names none."""
+        docs = self.laws.scope(query)
+        if not docs:
+            return None
+        rows = allowed_rows(self.store.passages, set(docs))
+        if allowed is not None:
+            rows = np.intersect1d(rows, allowed)
+        return rows if len(rows) else None
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():
@@ -132,8 +152,11 @@ class HybridRetriever:
             return self.store.lexical.search(analysis.tokens, n, allowed)
         return self.store.folded.search(analysis.folded, n, allowed)
 
-    def dense_ranking(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = self.embedder.embed_queries([query])[0]
+    def dense_ranking(
+        self, query: str, n: int, allowed: np.ndarray | None, vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        if vector is None:
+            vector = self.embedder.embed_queries([query])[0]
         return dense.search(self.store.dense, vector, n, allowed)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
@@ -150,16 +173,29 @@ class HybridRetriever:
         elif mode == "lexical":
             ranked = self.lexical_ranking(query, n, allowed)
         else:
-            analysis = self.analyzer.analyze(query)  # once: segmentation is the costly part of a query
-            lists = [
-                (self.dense_ranking(query, n, allowed), self.settings.dense_weight),
-                (self.lexical_ranking(query, n, allowed, analysis), self.settings.lexical_weight),
-            ]
-            ids = [t for t in analysis.tokens if is_identifier(t)]
-            if ids:  # a document number in the question is a near-certain signal: its own list
-                lists.append((self.store.lexical.search(ids, n, allowed), self.settings.identifier_weight))
-            ranked = self._fuse(lists)
+            ranked = self._fuse(self.hybrid_lists(query, n, allowed))
         return [self._hit(i + 1, row, score) for i, (row, score) in enumerate(ranked[:k])]
+
+    def hybrid_lists(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[list[tuple[int, float]], float]]:
+        """The weighted ranked lists hybrid search fuses. Exam frames ("..., đúng hay sai?")
+        are removed first (``query_style``); a query that names a law of the collection adds
+        both rankings restricted to that law (``scope_weight``), a soft preference."""
+        s = self.settings
+        text = statement(query) if s.query_style else query
+        analysis = self.analyzer.analyze(text)  # once: segmentation is the costly part of a query
+        vector = self.embedder.embed_queries([text])[0]
+        lists = [
+            (self.dense_ranking(text, n, allowed, vector), s.dense_weight),
+            (self.lexical_ranking(text, n, allowed, analysis), s.lexical_weight),
+        ]
+        ids = [t for t in analysis.tokens if is_identifier(t)]
+        if ids:  # a document number in the question is a near-certain signal: its own list
+            lists.append((self.store.lexical.search(ids, n, allowed), s.identifier_weight))
+        scope = self.scope_rows(query, allowed) if s.scope_weight > 0 else None
+        if scope is not None:
+            lists.append((self.dense_ranking(text, n, scope, vector), s.scope_weight * s.dense_weight))
+            lists.append((self.lexical_ranking(text, n, scope, analysis), s.scope_weight * s.lexical_weight))
+        return lists
 
     def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
         fusion = self.settings.fusion  # a Literal: Settings refuses any other value

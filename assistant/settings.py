@@ -91,6 +91,19 @@ class Settings(BaseSettings):
         0.5,
         ge=0, description="Weight of the extra list of passages that contain a document number named in the query."
     )
+    query_style: bool = Field(
+        True,
+        description="Hybrid search drops exam frames from the query (', đúng hay sai?', 'Chọn câu trả lời đúng nhất', "
+        "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
+    )
+    scope_weight: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="When a query names a law or code of the collection ('Theo Luật Du lịch, ...'), hybrid search adds "
+        "the dense and BM25 rankings restricted to that law, weighted by this times their own weights; 0 turns it "
+        "off. A preference, not a filter: questions also name laws that only define a term (assistant/query_scope.py).",
+    )
     hnsw_threshold: int = Field(
         200_000,
         ge=1, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
