@@ -46,6 +46,10 @@ class LawCatalog:
 
     docs: dict[str, frozenset[str]]
 
+    def group_of(self) -> dict[str, str]:
+        """doc id -> the law it belongs to (its key), for documents that are laws' parts."""
+        return {d: name for name, ids in self.docs.items() for d in ids}
+
     @classmethod
     def build(cls, metas: Mapping[str, DocumentMeta]) -> "LawCatalog":
         out: dict[str, set[str]] = {}

@@ -8,6 +8,7 @@ so a filtered search still returns k hits when k exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -93,6 +94,46 @@ def zfuse(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int,
     return sorted(total.items(), key=lambda x: (-x[1], x[0]))
 
 
+def peak(ranked: list[tuple[int, float]]) -> float:
+    """How far a list's best score stands above its other candidates, in standard
+    deviations: a flat list (dense cosines of a question no passage answers well) has
+    a small peak and should count for less in fusion than a list with a clear winner."""
+    if len(ranked) < 2:
+        return 1.0
+    scores = np.array([s for _, s in ranked], dtype="float64")
+    std = float(scores.std())
+    return float((scores[0] - scores.mean()) / std) if std > 0 else 1.0
+
+
+def adapt_weights(lists: list[tuple[list[tuple[int, float]], float]], power: float) -> list[tuple[list[tuple[int, float]], float]]:
+    """Scale each list's weight by its peak to the given power, normalised so the
+    weights' sum is unchanged (power 0: the weights as set)."""
+    if power <= 0 or not lists:
+        return lists
+    scaled = [(ranked, weight * max(peak(ranked), 1e-6) ** power) for ranked, weight in lists]
+    total, new = sum(w for _, w in lists), sum(w for _, w in scaled)
+    return [(ranked, w * total / new) for ranked, w in scaled] if new > 0 else lists
+
+
+def group_vote(
+    fused: list[tuple[int, float]], group: Callable[[int], str], weight: float, top: int = 3
+) -> list[tuple[int, float]]:
+    """Add to each row the standardised strength of its group (a law, or a document): the
+    sum of the group's best ``top`` fused scores. In a large collection the answer's law
+    usually has several good candidates, a stray article of another law only one."""
+    if weight <= 0 or len(fused) < 2:
+        return fused
+    members: dict[str, list[float]] = {}
+    for row, score in fused:
+        members.setdefault(group(row), []).append(score)
+    strength = {g: sum(sorted(v, reverse=True)[:top]) for g, v in members.items()}
+    values = np.array(list(strength.values()), dtype="float64")
+    std = float(values.std()) or 1.0
+    mean = float(values.mean())
+    out = [(row, score + weight * (strength[group(row)] - mean) / std) for row, score in fused]
+    return sorted(out, key=lambda x: (-x[1], x[0]))
+
+
 def convex(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
     """Weighted sum of min-max normalised scores: unlike RRF it keeps how far ahead a
     clear winner is, so an exact lexical match of a rare term is not out-voted by
@@ -120,6 +161,7 @@ class HybridRetriever:
         self.settings = settings
         self.analyzer = analyzer or Analyzer()
         self._laws: LawCatalog | None = None
+        self._groups: dict[str, str] | None = None
 
     @property
     def laws(self) -> LawCatalog:
@@ -127,6 +169,13 @@ class HybridRetriever:
         if self._laws is None:
             self._laws = LawCatalog.build(self.store.metas)
         return self._laws
+
+    def _group(self, row: int) -> str:
+        """The law a passage belongs to (by name), else its document."""
+        if self._groups is None:
+            self._groups = self.laws.group_of()
+        doc = self.store.passages[row].doc_id
+        return self._groups.get(doc, doc)
 
     def scope_rows(self, query: str, allowed: np.ndarray | None) -> np.ndarray | None:
         """Rows of the laws the query names (within ``allowed``), or None if it names none."""
@@ -173,7 +222,8 @@ class HybridRetriever:
         elif mode == "lexical":
             ranked = self.lexical_ranking(query, n, allowed)
         else:
-            ranked = self._fuse(self.hybrid_lists(query, n, allowed))
+            lists = adapt_weights(self.hybrid_lists(query, n, allowed), self.settings.fusion_peak_power)
+            ranked = group_vote(self._fuse(lists), self._group, self.settings.group_vote_weight)
         return [self._hit(i + 1, row, score) for i, (row, score) in enumerate(ranked[:k])]
 
     def hybrid_lists(self, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[list[tuple[int, float]], float]]:

@@ -104,6 +104,20 @@ class Settings(BaseSettings):
         "the dense and BM25 rankings restricted to that law, weighted by this times their own weights; 0 turns it "
         "off. A preference, not a filter: questions also name laws that only define a term (assistant/query_scope.py).",
     )
+    fusion_peak_power: float = Field(
+        0.0,
+        ge=0,
+        le=4,
+        description="Hybrid fusion scales each list's weight by its peak (how many standard deviations its best "
+        "score stands above its candidates) to this power; 0 keeps the weights fixed.",
+    )
+    group_vote_weight: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="After fusion, each passage gains this times the standardised strength of its law (or "
+        "document): the sum of that group's three best fused scores. 0 turns it off.",
+    )
     hnsw_threshold: int = Field(
         200_000,
         ge=1, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."
