@@ -42,6 +42,8 @@ BEFORE = {"query_style": False, "scope_weight": 0.0, "candidates": 50}
 SMALL = {
     "seed": ("seed_dev (corpus/)", [ROOT / "corpus"], DATA / "seed_dev.jsonl"),
     "alqac": ("ALQAC 2023 dev alone", [ALQAC / "passages.jsonl"], ALQAC / "questions.jsonl"),
+    # the same articles titled by their law, as in the large collection (its vectors are reused)
+    "alqac-titled": ("ALQAC 2023 dev alone, titled by law", [Path("alqac_titled.jsonl")], ALQAC / "questions.jsonl"),
     "uit": ("UIT regulation QA", [DATA / "uit_regulation_qa" / "passages.jsonl"], DATA / "uit_regulation_qa" / "questions.jsonl"),
 }
 
@@ -159,6 +161,7 @@ def main() -> None:
     ap.add_argument("--work", default=str(ROOT / "bench" / "work"))
     ap.add_argument("--sample", type=int, default=0, help="keep every N-th distractor law (0: all)")
     ap.add_argument("--parts", default="large,small")
+    ap.add_argument("--small", default="seed,alqac,uit", help="which small sets (seed, alqac, alqac-titled, uit)")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--dump", default="", help="write per-question results (JSON) here")
     args = ap.parse_args()
@@ -184,7 +187,9 @@ def main() -> None:
         )
     if "small" in parts:
         results = {}
-        for key, (label, src, qfile) in SMALL.items():
+        for key in args.small.split(","):
+            label, src, qfile = SMALL[key]
+            src = [p if p.is_absolute() else work / p for p in src]
             build(work / f"small-{key}", src, settings)
             results[label] = evaluate_all(work / f"small-{key}", qfile, settings)
             dump[key] = results[label]
