@@ -116,21 +116,27 @@ def adapt_weights(lists: list[tuple[list[tuple[int, float]], float]], power: flo
 
 
 def group_vote(
-    fused: list[tuple[int, float]], group: Callable[[int], str], weight: float, top: int = 3
+    fused: list[tuple[int, float]], group: Callable[[int], str | None], weight: float, top: int = 3
 ) -> list[tuple[int, float]]:
-    """Add to each row the standardised strength of its group (a law, or a document): the
-    sum of the group's best ``top`` fused scores. In a large collection the answer's law
-    usually has several good candidates, a stray article of another law only one."""
+    """Add to each row of a group (a law) the standardised strength of that group: the sum
+    of its best ``top`` fused scores. In a large collection the answer's law usually has
+    several good candidates, a stray article of another law only one. Rows of no group
+    (``group`` returns None: documents that are not part of a law) are left as they are."""
     if weight <= 0 or len(fused) < 2:
         return fused
     members: dict[str, list[float]] = {}
     for row, score in fused:
-        members.setdefault(group(row), []).append(score)
+        g = group(row)
+        if g is not None:
+            members.setdefault(g, []).append(score)
+    if len(members) < 2:
+        return fused
     strength = {g: sum(sorted(v, reverse=True)[:top]) for g, v in members.items()}
     values = np.array(list(strength.values()), dtype="float64")
     std = float(values.std()) or 1.0
     mean = float(values.mean())
-    out = [(row, score + weight * (strength[group(row)] - mean) / std) for row, score in fused]
+    out = [(row, score + (weight * (strength[g] - mean) / std if (g := group(row)) is not None else 0.0))
+           for row, score in fused]
     return sorted(out, key=lambda x: (-x[1], x[0]))
 
 
@@ -170,12 +176,11 @@ class HybridRetriever:
             self._laws = LawCatalog.build(self.store.metas)
         return self._laws
 
-    def _group(self, row: int) -> str:
-        """The law a passage belongs to (by name), else its document."""
+    def _group(self, row: int) -> str | None:
+        """The law a passage belongs to (by name), None if its document is not a law's."""
         if self._groups is None:
             self._groups = self.laws.group_of()
-        doc = self.store.passages[row].doc_id
-        return self._groups.get(doc, doc)
+        return self._groups.get(self.store.passages[row].doc_id)
 
     def scope_rows(self, query: str, allowed: np.ndarray | None) -> np.ndarray | None:
         """Rows of the laws the query names (within ``allowed``), or None if it names none."""

@@ -91,7 +91,7 @@ def breakdown(res: dict, types: dict[str, str]) -> dict[str, dict[str, float]]:
     groups: dict[str, list[dict]] = {}
     for row in res["per_question"]:
         t = types.get(row["id"], "all")
-        for g in ("all", t, f"half {half(row['id'])}", f"{t}, half {half(row['id'])}"):
+        for g in dict.fromkeys(("all", t, f"half {half(row['id'])}", f"{t}, half {half(row['id'])}")):
             groups.setdefault(g, []).append(row)
     return {
         g: {"n": len(rows), "mrr@10": sum(x["mrr@10"] for x in rows) / len(rows),

@@ -58,3 +58,4 @@ def test_group_vote_lifts_a_passage_of_the_strong_group_over_a_stray_one():
     assert group_vote(fused, group, 1.0)[0][0] == 2
     single = [(1, 3.0), (2, 2.0), (3, 1.0)]  # one passage per group: the order is kept
     assert [r for r, _ in group_vote(single, lambda r: str(r), 1.0)] == [1, 2, 3]
+    assert group_vote(fused, lambda r: None, 1.0) == fused  # documents of no law: untouched
