@@ -78,7 +78,9 @@ class Settings(BaseSettings):
         description="Longer queries and questions are refused with a one-line error: segmenting and embedding "
         "100 KB of text would hold a worker for seconds and no real question is that long.",
     )
-    candidates: int = Field(50, ge=1, description="Candidates taken from each retriever before fusion.")
+    candidates: int = Field(
+        100, ge=1, description="Candidates taken from each retriever before fusion (100: chosen in bench/large_retrieval.py)."
+    )
     fusion: Literal["zscore", "convex", "rrf"] = Field(
         "zscore",
         description="'zscore' (weighted standardised scores; chosen on the dev sets, see bench/RESULTS.md), "
@@ -97,7 +99,7 @@ class Settings(BaseSettings):
         "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
     )
     scope_weight: float = Field(
-        0.0,
+        1.0,
         ge=0,
         le=10,
         description="When a query names a law or code of the collection ('Theo Luật Du lịch, ...'), hybrid search adds "
@@ -105,14 +107,14 @@ class Settings(BaseSettings):
         "off. A preference, not a filter: questions also name laws that only define a term (assistant/query_scope.py).",
     )
     fusion_peak_power: float = Field(
-        0.0,
+        1.0,
         ge=0,
         le=4,
         description="Hybrid fusion scales each list's weight by its peak (how many standard deviations its best "
         "score stands above its candidates) to this power; 0 keeps the weights fixed.",
     )
     group_vote_weight: float = Field(
-        0.0,
+        1.0,
         ge=0,
         le=10,
         description="After fusion, each passage gains this times the standardised strength of its law (or "

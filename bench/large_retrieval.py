@@ -38,7 +38,7 @@ from assistant.settings import Settings  # noqa: E402
 
 TYPES = {"Đúng/Sai": "true/false", "Trắc nghiệm": "multiple choice", "Tự luận": "free text"}
 #: The hybrid configuration before issue 15, kept to compare against in the same run.
-BEFORE = {"query_style": False, "scope_weight": 0.0, "candidates": 50}
+BEFORE = {"query_style": False, "scope_weight": 0.0, "candidates": 50, "fusion_peak_power": 0.0, "group_vote_weight": 0.0}
 SMALL = {
     "seed": ("seed_dev (corpus/)", [ROOT / "corpus"], DATA / "seed_dev.jsonl"),
     "alqac": ("ALQAC 2023 dev alone", [ALQAC / "passages.jsonl"], ALQAC / "questions.jsonl"),
@@ -84,6 +84,7 @@ def methods(assistant: Assistant, after: Settings) -> dict:
         "dense": lambda q: assistant.search(q, k=10, mode="dense"),
         "hybrid before": hybrid(before),
         "hybrid after": hybrid(after),
+        "hybrid after, no law scope": hybrid(after.model_copy(update={"scope_weight": 0.0})),
     }
 
 
@@ -171,6 +172,7 @@ def main() -> None:
     body = [f"## Retrieval at scale (issue 15)\n\nMachine: {machine()}. Embedder: {settings.embedder}. "
             f"Run {time.strftime('%Y-%m-%d %H:%M')}. Hybrid before = {BEFORE}; after = query_style "
             f"{settings.query_style}, scope_weight {settings.scope_weight}, candidates {settings.candidates}, "
+            f"fusion_peak_power {settings.fusion_peak_power}, group_vote_weight {settings.group_vote_weight}, "
             f"weights dense {settings.dense_weight} / BM25 {settings.lexical_weight}."]
     dump = {}
     if "large" in parts:
