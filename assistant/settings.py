@@ -99,12 +99,13 @@ class Settings(BaseSettings):
         "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
     )
     scope_weight: float = Field(
-        1.0,
+        0.0,
         ge=0,
         le=10,
         description="When a query names a law or code of the collection ('Theo Luật Du lịch, ...'), hybrid search adds "
-        "the dense and BM25 rankings restricted to that law, weighted by this times their own weights; 0 turns it "
-        "off. A preference, not a filter: questions also name laws that only define a term (assistant/query_scope.py).",
+        "the dense and BM25 rankings restricted to that law, weighted by this times their own weights; 0 (the default: "
+        "no measured gain on the dev benchmark yet, see bench/RESULTS.md) turns it off. A preference, not a filter: "
+        "questions also name laws that only define a term (assistant/query_scope.py).",
     )
     fusion_peak_power: float = Field(
         1.0,

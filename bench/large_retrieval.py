@@ -84,7 +84,7 @@ def methods(assistant: Assistant, after: Settings) -> dict:
         "dense": lambda q: assistant.search(q, k=10, mode="dense"),
         "hybrid before": hybrid(before),
         "hybrid after": hybrid(after),
-        "hybrid after, no law scope": hybrid(after.model_copy(update={"scope_weight": 0.0})),
+        "hybrid after + law scope (scope_weight 1)": hybrid(after.model_copy(update={"scope_weight": 1.0})),
     }
 
 
