@@ -28,7 +28,9 @@ _INSTRUCTION = re.compile(
     r"[\s.;,]*(?:hãy )?chọn (?:câu trả lời|đáp án|phương án|câu)(?: đúng(?: nhất)?| sai| không đúng)?[.!?:]?\s*$", _FLAGS
 )
 # "... nào sau đây", "... nào dưới đây", "... nào trong các ... sau": the pointer to the options.
-_POINTER = re.compile(r"\b(nào)\s+(?:sau đây|dưới đây|sau|trong các (?:phương án|đáp án|trường hợp|ý) (?:sau|dưới đây))\b", _FLAGS)
+_POINTER = re.compile(
+    r"\b(nào)\s+(?:sau đây|dưới đây|sau|trong các (?:phương án|đáp án|trường hợp|ý) (?:sau|dưới đây))\b", _FLAGS
+)
 # "Câu nào sau đây (là) đúng (về) ...", "Phát biểu nào sau đây đúng": nothing but the pointer.
 _WHICH_STATEMENT = re.compile(
     r"^\s*(?:câu|phát biểu|nhận định|khẳng định|ý|đáp án|phương án)\s+nào(?:\s+sau đây|\s+dưới đây)?\s+"

@@ -105,7 +105,10 @@ def peak(ranked: list[tuple[int, float]]) -> float:
     return float((scores[0] - scores.mean()) / std) if std > 0 else 1.0
 
 
-def adapt_weights(lists: list[tuple[list[tuple[int, float]], float]], power: float) -> list[tuple[list[tuple[int, float]], float]]:
+Ranked = list[tuple[int, float]]
+
+
+def adapt_weights(lists: list[tuple[Ranked, float]], power: float) -> list[tuple[Ranked, float]]:
     """Scale each list's weight by its peak to the given power, normalised so the
     weights' sum is unchanged (power 0: the weights as set)."""
     if power <= 0 or not lists:
