@@ -8,12 +8,15 @@ so a filtered search still returns k hits when k exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from .citations import citation_string
 from .documents import DocumentMeta, Hit, Passage
 from .embeddings.base import Embedder
+from .query_scope import LawCatalog
+from .query_style import statement
 from .settings import Settings
 from .stores.base import Store
 from .text import Analysis, Analyzer, has_diacritics, key
@@ -95,6 +98,55 @@ def zfuse(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int,
     return sorted(total.items(), key=lambda x: (-x[1], x[0]))
 
 
+def peak(ranked: list[tuple[int, float]]) -> float:
+    """How far a list's best score stands above its other candidates, in standard
+    deviations: a flat list (dense cosines of a question no passage answers well) has
+    a small peak and should count for less in fusion than a list with a clear winner."""
+    if len(ranked) < 2:
+        return 1.0
+    scores = np.array([s for _, s in ranked], dtype="float64")
+    std = float(scores.std())
+    return float((scores[0] - scores.mean()) / std) if std > 0 else 1.0
+
+
+Ranked = list[tuple[int, float]]
+
+
+def adapt_weights(lists: list[tuple[Ranked, float]], power: float) -> list[tuple[Ranked, float]]:
+    """Scale each list's weight by its peak to the given power, normalised so the
+    weights' sum is unchanged (power 0: the weights as set)."""
+    if power <= 0 or not lists:
+        return lists
+    scaled = [(ranked, weight * max(peak(ranked), 1e-6) ** power) for ranked, weight in lists]
+    total, new = sum(w for _, w in lists), sum(w for _, w in scaled)
+    return [(ranked, w * total / new) for ranked, w in scaled] if new > 0 else lists
+
+
+def group_vote(
+    fused: list[tuple[int, float]], group: Callable[[int], str | None], weight: float, top: int = 3
+) -> list[tuple[int, float]]:
+    """Add to each row of a group (a law) the standardised strength of that group: the sum
+    of its best ``top`` fused scores. In a large collection the answer's law usually has
+    several good candidates, a stray article of another law only one. Rows of no group
+    (``group`` returns None: documents that are not part of a law) are left as they are."""
+    if weight <= 0 or len(fused) < 2:
+        return fused
+    members: dict[str, list[float]] = {}
+    for row, score in fused:
+        g = group(row)
+        if g is not None:
+            members.setdefault(g, []).append(score)
+    if len(members) < 2:
+        return fused
+    strength = {g: sum(sorted(v, reverse=True)[:top]) for g, v in members.items()}
+    values = np.array(list(strength.values()), dtype="float64")
+    std = float(values.std()) or 1.0
+    mean = float(values.mean())
+    out = [(row, score + (weight * (strength[g] - mean) / std if (g := group(row)) is not None else 0.0))
+           for row, score in fused]
+    return sorted(out, key=lambda x: (-x[1], x[0]))
+
+
 def convex(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
     """Weighted sum of min-max normalised scores: unlike RRF it keeps how far ahead a
     clear winner is, so an exact lexical match of a rare term is not out-voted by
@@ -121,6 +173,31 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self.analyzer = analyzer or Analyzer()
+        self._laws: LawCatalog | None = None
+        self._groups: dict[str, str] | None = None
+
+    @property
+    def laws(self) -> LawCatalog:
+        """The laws and codes of the collection, by name (built on first use)."""
+        if self._laws is None:
+            self._laws = LawCatalog.build(self.store.metas)
+        return self._laws
+
+    def _group(self, row: int) -> str | None:
+        """The law a passage belongs to (by name), None if its document is not a law's."""
+        if self._groups is None:
+            self._groups = self.laws.group_of()
+        return self._groups.get(self.store.passages[row].doc_id)
+
+    def scope_rows(self, query: str, filters: Filters | None) -> object | None:
+        """The store's scope of the laws the query names (within ``filters``), or None if it
+        names none (allowed rows for the local store, an expression for Milvus)."""
+        docs = set(self.laws.scope(query))
+        if filters is not None and not filters.is_empty():
+            docs = {d for d in docs if d in self.store.metas and filters.accepts(d, self.store.metas[d])}
+        if not docs:
+            return None
+        return self.store.scope(Filters(doc=sorted(docs)))
 
     def _allowed(self, filters: Filters | None) -> object | None:
         """The store's form of the filters (allowed rows locally, an expression in Milvus)."""
@@ -166,18 +243,35 @@ class HybridRetriever:
         elif mode == "lexical":
             ranked = self.lexical_ranking(query, n, allowed)
         else:
-            analysis = self.analyzer.analyze(query)  # once: segmentation is the costly part of a query
-            lists = [
-                (self.dense_ranking(query, n, allowed, vector), self.settings.dense_weight),
-                (self.lexical_ranking(query, n, allowed, analysis), self.settings.lexical_weight),
-            ]
-            ids = [t for t in analysis.tokens if is_identifier(t)]
-            if ids:  # a document number in the question is a near-certain signal: its own list
-                lists.append((self.store.lexical_search(ids, n, allowed), self.settings.identifier_weight))
-            ranked = self._fuse(lists)
+            lists = adapt_weights(self.hybrid_lists(query, n, allowed, filters, vector), self.settings.fusion_peak_power)
+            ranked = group_vote(self._fuse(lists), self._group, self.settings.group_vote_weight)
         top = ranked[:k]
         passages = self.store.passages_at([row for row, _ in top])  # one round trip for a remote store
         return [self._hit(i + 1, p, score) for i, ((_, score), p) in enumerate(zip(top, passages))]
+
+    def hybrid_lists(
+        self, query: str, n: int, allowed: object | None, filters: Filters | None = None, vector: np.ndarray | None = None
+    ) -> list[tuple[list[tuple[int, float]], float]]:
+        """The weighted ranked lists hybrid search fuses. Exam frames ("..., đúng hay sai?")
+        are removed first (``query_style``); a query that names a law of the collection adds
+        both rankings restricted to that law (``scope_weight``), a soft preference."""
+        s = self.settings
+        text = statement(query) if s.query_style else query
+        analysis = self.analyzer.analyze(text)  # once: segmentation is the costly part of a query
+        if vector is None or text != query:  # the caller's vector is of the query as asked
+            vector = self.embedder.embed_queries([text])[0]
+        lists = [
+            (self.dense_ranking(text, n, allowed, vector), s.dense_weight),
+            (self.lexical_ranking(text, n, allowed, analysis), s.lexical_weight),
+        ]
+        ids = [t for t in analysis.tokens if is_identifier(t)]
+        if ids:  # a document number in the question is a near-certain signal: its own list
+            lists.append((self.store.lexical_search(ids, n, allowed), s.identifier_weight))
+        scope = self.scope_rows(query, filters) if s.scope_weight > 0 else None
+        if scope is not None:
+            lists.append((self.dense_ranking(text, n, scope, vector), s.scope_weight * s.dense_weight))
+            lists.append((self.lexical_ranking(text, n, scope, analysis), s.scope_weight * s.lexical_weight))
+        return lists
 
     def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
         fusion = self.settings.fusion  # a Literal: Settings refuses any other value

@@ -93,7 +93,9 @@ class Settings(BaseSettings):
         description="Longer queries and questions are refused with a one-line error: segmenting and embedding "
         "100 KB of text would hold a worker for seconds and no real question is that long.",
     )
-    candidates: int = Field(50, ge=1, description="Candidates taken from each retriever before fusion.")
+    candidates: int = Field(
+        100, ge=1, description="Candidates taken from each retriever before fusion (100: chosen in bench/large_retrieval.py)."
+    )
     fusion: Literal["zscore", "convex", "rrf"] = Field(
         "zscore",
         description="'zscore' (weighted standardised scores; chosen on the dev sets, see bench/RESULTS.md), "
@@ -105,6 +107,34 @@ class Settings(BaseSettings):
     identifier_weight: float = Field(
         0.5,
         ge=0, description="Weight of the extra list of passages that contain a document number named in the query."
+    )
+    query_style: bool = Field(
+        True,
+        description="Hybrid search drops exam frames from the query (', đúng hay sai?', 'Chọn câu trả lời đúng nhất', "
+        "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
+    )
+    scope_weight: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="When a query names a law or code of the collection ('Theo Luật Du lịch, ...'), hybrid search adds "
+        "the dense and BM25 rankings restricted to that law, weighted by this times their own weights; 0 (the default: "
+        "no measured gain on the dev benchmark yet, see bench/RESULTS.md) turns it off. A preference, not a filter: "
+        "questions also name laws that only define a term (assistant/query_scope.py).",
+    )
+    fusion_peak_power: float = Field(
+        1.0,
+        ge=0,
+        le=4,
+        description="Hybrid fusion scales each list's weight by its peak (how many standard deviations its best "
+        "score stands above its candidates) to this power; 0 keeps the weights fixed.",
+    )
+    group_vote_weight: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="After fusion, each passage gains this times the standardised strength of its law (or "
+        "document): the sum of that group's three best fused scores. 0 turns it off.",
     )
     hnsw_threshold: int = Field(
         200_000,

@@ -27,3 +27,35 @@ def test_filters_ignore_case_and_tone_mark_style():
     assert not Filters(province="Bắc Kạn").accepts("d", meta)
     assert not Filters(doc=["other"]).accepts("d", meta)
     assert Filters().is_empty()
+
+
+def test_peak_is_large_for_a_clear_winner_and_small_for_a_flat_list():
+    from assistant.retrieval import peak
+
+    clear = [(1, 10.0), (2, 2.0), (3, 1.9), (4, 1.8)]
+    flat = [(1, 0.83), (2, 0.829), (3, 0.828), (4, 0.827)]
+    assert peak(clear) > 1.5 > peak(flat)
+    assert peak([(1, 3.0)]) == 1.0
+
+
+def test_adapt_weights_moves_weight_to_the_peaked_list_and_keeps_the_sum():
+    from assistant.retrieval import adapt_weights
+
+    clear = [(1, 10.0), (2, 2.0), (3, 1.9), (4, 1.8)]
+    flat = [(5, 0.83), (6, 0.829), (7, 0.828), (8, 0.827)]
+    out = adapt_weights([(flat, 0.5), (clear, 0.5)], 1.0)
+    assert out[1][1] > out[0][1]
+    assert abs(sum(w for _, w in out) - 1.0) < 1e-9
+    assert adapt_weights([(flat, 0.5), (clear, 0.5)], 0.0) == [(flat, 0.5), (clear, 0.5)]
+
+
+def test_group_vote_lifts_a_passage_of_the_strong_group_over_a_stray_one():
+    from assistant.retrieval import group_vote
+
+    fused = [(1, 2.0), (2, 1.9), (3, 1.8), (4, 1.7), (5, 0.1)]
+    group = {1: "stray", 2: "law", 3: "law", 4: "law", 5: "other"}.get
+    assert group_vote(fused, group, 0.0) == fused
+    assert group_vote(fused, group, 1.0)[0][0] == 2
+    single = [(1, 3.0), (2, 2.0), (3, 1.0)]  # one passage per group: the order is kept
+    assert [r for r, _ in group_vote(single, lambda r: str(r), 1.0)] == [1, 2, 3]
+    assert group_vote(fused, lambda r: None, 1.0) == fused  # documents of no law: untouched
