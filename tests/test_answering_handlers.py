@@ -167,3 +167,25 @@ def test_query_is_embedded_once_per_question(hash_assistant) -> None:
     finally:
         embedder.embed_queries = original
     assert len(calls) == 2
+
+
+# --- a result against its target (the targets table, issue 14) -------------------------
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Tốc độ tăng trưởng công nghiệp của Bắc Kạn giai đoạn 2006-2010 đạt bao nhiêu so với mục tiêu?",
+        "giai doan 2006-2010 bac kan co dat chi tieu tang truong gia tri san xuat cong nghiep khong",
+    ],
+)
+def test_result_against_target_cites_both_statements(hash_assistant, q) -> None:
+    ans = hash_assistant.ask(q)
+    assert not ans.abstained and ans.kind == "target_vs_achieved"
+    assert "11,94" in ans.text and "33" in ans.text and "chưa đạt" in ans.text
+    for c in ans.citations:
+        doc = hash_assistant.document(c.doc_id)
+        assert doc.text[c.start : c.end] == c.quote and doc.meta.province == "Bắc Kạn"
+
+
+def test_plain_target_question_is_not_a_comparison(hash_assistant) -> None:
+    ans = hash_assistant.ask("Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 của Bắc Kạn là bao nhiêu?")
+    assert ans.kind != "target_vs_achieved" and "25%" in ans.text

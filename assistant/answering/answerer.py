@@ -26,7 +26,9 @@ from .catalog import Catalog
 from .compose import abstain, compose
 from .conversation import is_demonstrative, is_followup, resolve
 from .handlers import HANDLERS, comparison
-from .plan import FACT, Entity, Plan, Planner
+from ..targets import table as target_table
+from ..targets.compare import answer_target_vs_achieved, asks_target_vs_achieved, passage_locator
+from .plan import FACT, YESNO, Entity, Plan, Planner
 from .prompts import Prompts, load_prompts
 from .session import Outcome, Retriever, Session, Store
 from .tokens import TermWeights
@@ -103,6 +105,10 @@ class Answerer:
                 docs[doc_id] = self._document(doc_id)
             return docs[doc_id]
 
+        if not plan.compare and plan.intent in (FACT, YESNO) and asks_target_vs_achieved(resolved):
+            measured = self._target_vs_achieved(question, resolved, plan)
+            if measured is not None:
+                return measured, 1.0
         session = Session(plan, self.retriever, self.store, self.settings, self.weights, self.folded_weights,
                           self._rows, self._query_vector(resolved), source_doc, filters)
         if plan.scope and not session.accepted(plan.scope):
@@ -128,6 +134,23 @@ class Answerer:
             answer.scope = scope if plan.scope else list(dict.fromkeys(c.doc_id for c in answer.citations))
             answer.scope_label = self.scope_label(answer.scope)
         return answer, out.strength
+
+    def _target_vs_achieved(self, question: str, resolved: str, plan: Plan) -> Answer | None:
+        """A result next to its target, both from the targets table (issue 14), each cited
+        to its own sentence; None (the usual handlers answer) when no pair matches."""
+        try:
+            rows = target_table.load_rows(self.store)[0]
+        except AttributeError:  # a store without the local docstore (Milvus): no table
+            return None
+        scope = plan.scope or None
+        found = answer_target_vs_achieved(resolved, rows, doc_ids=scope, passage_of=passage_locator(self.store.passages))
+        if found is None or not found.citations:
+            return None
+        docs = list(dict.fromkeys(c.doc_id for c in found.citations))
+        return Answer(
+            question=question, text=found.text, abstained=False, citations=found.citations, resolved_question=resolved,
+            kind="target_vs_achieved", scope=docs, scope_label=self.scope_label(docs),
+        )
 
     def scope_label(self, doc_ids: list[str]) -> str:
         """How the chat names what an answer was limited to."""

@@ -60,6 +60,18 @@ def _periods_compatible(target: str, achieved: str) -> bool:
     return t[0] <= a[1] and a[0] <= t[1] or t == a
 
 
+_CUE = re.compile(
+    r"\bso (?:voi|cung) (?:muc tieu|chi tieu|ke hoach)|\b(?:co|da|chua) (?:dat|hoan thanh|vuot) (?:duoc )?(?:muc tieu|chi tieu|ke hoach)"
+    r"|\b(?:dat|hoan thanh|vuot) (?:duoc )?(?:muc tieu|chi tieu|ke hoach)\b.*\b(?:khong|chua)\b"
+)
+
+
+def asks_target_vs_achieved(question: str) -> bool:
+    """Does the question compare a result with its target ("đạt bao nhiêu so với mục
+    tiêu?", "có đạt chỉ tiêu không?", accents optional)?"""
+    return bool(_CUE.search(" ".join(fold(question).lower().split())))
+
+
 def verdict(target: TargetRow, achieved: TargetRow) -> str:
     """'vượt mục tiêu' / 'đạt mục tiêu' / 'chưa đạt mục tiêu' (or '' when incomparable)."""
     if _unit_family(target.unit) != _unit_family(achieved.unit):
