@@ -184,6 +184,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z._-]+", "-", text).strip("-") or "doc"
 
 
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is not taken yet; records it as taken."""
+    doc_id, n = base, 2
+    while doc_id in taken:
+        doc_id = f"{base}-{n}"
+        n += 1
+    taken.add(doc_id)
+    return doc_id
+
+
 def make_document(loaded: LoadedText, doc_id: str) -> Document:
     parsed = parse_structure(loaded.text)
     meta = parsed.meta.merged_with_sidecar(loaded.metadata)
@@ -369,13 +379,7 @@ def load_changed(
                 plan.keep[key] = plan.old_sources[key]
             continue
         for doc in docs:
-            base = doc_id = doc.id
-            n = 2
-            while doc_id in taken_ids:
-                doc_id = f"{base}-{n}"
-                n += 1
-            taken_ids.add(doc_id)
-            doc.id = doc_id
+            doc.id = unique_id(doc.id, taken_ids)
             store.add_document(doc)
             for p in chunk_document(doc, settings.passage_max_words, settings.passage_min_words):
                 pending.append((p, embedding_text(doc, p, settings.embed_with_headings)))

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embeddings import make_embedder
-from ..ingest import IngestReport, _Lock, scan, source_key
+from ..ingest import IngestReport, _Lock, scan, source_key, unique_id
 from ..settings import Settings
 from ..stores.milvus import document_from_record
 from ..stores.milvus_writer import MilvusWriter, SourceBatch
@@ -47,17 +47,11 @@ def local_executor(tasks: list[dict], settings: Settings) -> Iterator[dict]:
 def _rename(batch: SourceBatch, taken: set[str]) -> None:
     """Document ids unique across sources (the local ingest's rule: '-2', '-3'...)."""
     for doc in batch.documents:
-        if doc.id not in taken:
-            taken.add(doc.id)
+        old, new = doc.id, unique_id(doc.id, taken)
+        if new == old:
             continue
-        n, new = 2, f"{doc.id}-2"
-        while new in taken:
-            n += 1
-            new = f"{doc.id}-{n}"
-        taken.add(new)
-        old = doc.id
         doc.id = new
-        for _i, (p, _toks, _folded, _vec) in enumerate(batch.passages):
+        for p, _toks, _folded, _vec in batch.passages:
             if p.doc_id == old:
                 p.doc_id = new
                 p.id = new + p.id[len(old):]

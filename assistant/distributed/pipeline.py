@@ -17,7 +17,7 @@ import numpy as np
 from ..chunking import chunk_document
 from ..documents import Passage
 from ..errors import LoadError
-from ..ingest import _slug, embedding_text, make_document, read_documents
+from ..ingest import _slug, embedding_text, make_document, read_documents, unique_id
 from ..loaders import NoTextLayer, load_path
 from ..settings import Settings
 from ..stores.milvus import document_from_record, document_record
@@ -38,15 +38,10 @@ def load_source(row: dict, max_bytes: int, settings: Settings | None = None) -> 
             parsed = read_documents(path, settings)
         else:
             parsed = [make_document(item, item.doc_id or _slug(path.stem)) for item in load_path(path, max_bytes=max_bytes)]
-        docs, taken = [], set()
+        docs: list = []
+        taken: set[str] = set()
         for doc in parsed:
-            doc_id = stem = doc.id
-            n = 2
-            while doc_id in taken:
-                doc_id = f"{stem}-{n}"
-                n += 1
-            taken.add(doc_id)
-            doc.id = doc_id
+            doc.id = unique_id(doc.id, taken)
             docs.append(doc)
     except LoadError as exc:
         return [{**base, "index": 0, "count": 0, "doc": "", "error": str(exc), "skipped": isinstance(exc, NoTextLayer)}]
