@@ -592,7 +592,8 @@ def word_tokenize(text: str) -> list[str]:
     underthesea loads its CRF model lazily into a module global that it assigns before
     loading: a second thread arriving meanwhile finds a half-built model and fails
     (``'NoneType' object has no attribute 'process'``, seen under 8 concurrent users).
-    The first call here loads it under a lock."""
+    The first call here loads it under a lock. Characters the CRF cannot take (lone
+    surrogates, controls: the ``_JUNK_RE`` class) become spaces first."""
     global _word_tokenize_ready
     _import_underthesea()
     from underthesea import word_tokenize as _wt
@@ -602,7 +603,7 @@ def word_tokenize(text: str) -> list[str]:
             if not _word_tokenize_ready:
                 _wt("khởi động")
                 _word_tokenize_ready = True
-    return _wt(text)
+    return _wt(_JUNK_RE.sub(" ", text))
 
 
 # One token of a sequence sent to the segmenter: its text, and its fixed terms if protected.
