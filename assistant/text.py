@@ -456,7 +456,7 @@ def analyzer_fingerprint(with_segmenter: bool = False) -> dict[str, str]:
     """What shapes the index copy of the text: our analyzer version and underthesea's
     version (both in the settings hash, so an upgrade rebuilds the index), and with
     ``with_segmenter`` the segmentation path actually taken (loads the CRF model; the
-    manifest records it after a build, and opening an index warns when it differs)."""
+    fallback path is also logged when it is taken)."""
     out = {"analyzer": str(ANALYZER_VERSION), "underthesea": underthesea_version()}
     if with_segmenter:
         out["segmenter"] = _Segmenter.get().path

@@ -27,6 +27,7 @@ from .compose import abstain, compose
 from .conversation import is_demonstrative, is_followup, resolve
 from .handlers import HANDLERS, comparison
 from ..targets import table as target_table
+from ..targets.model import TargetRow
 from ..targets.compare import answer_target_vs_achieved, asks_target_vs_achieved, passage_locator
 from .plan import FACT, YESNO, Entity, Plan, Planner
 from .prompts import Prompts, load_prompts
@@ -66,6 +67,7 @@ class Answerer:
         self.catalog = Catalog.build(store.metas, store.passages)
         self.catalog.openings = self._openings
         self._place_index: list[tuple[str, str]] | None = None
+        self._target_rows: list[TargetRow] | None = None
         self.planner = Planner(self.catalog, self._place_docs)
         if llm is None and self.settings.llm:
             from .llm import LLMAnswerer
@@ -138,9 +140,13 @@ class Answerer:
     def _target_vs_achieved(self, question: str, resolved: str, plan: Plan) -> Answer | None:
         """A result next to its target, both from the targets table (issue 14), each cited
         to its own sentence; None (the usual handlers answer) when no pair matches."""
-        try:
-            rows = target_table.load_rows(self.store)[0]
-        except AttributeError:  # a store without the local docstore (Milvus): no table
+        if self._target_rows is None:  # read once per open index, not per question
+            try:
+                self._target_rows = target_table.load_rows(self.store)[0]
+            except AttributeError:  # a store without the local docstore (Milvus): no table
+                self._target_rows = []
+        rows = self._target_rows
+        if not rows:
             return None
         scope = plan.scope or None
         found = answer_target_vs_achieved(resolved, rows, doc_ids=scope, passage_of=passage_locator(self.store.passages))
