@@ -346,16 +346,17 @@ def plan_changes(
 
 
 def _nothing_to_do(report: IngestReport, previous: IndexStore | None, skip_errors: bool) -> bool:
-    """Set the note of an ingest that ends here: refused (errors), or already up to date."""
-    if report.errors and not skip_errors:
-        report.note = "nothing was changed: fix or remove the files above, or pass --skip-errors"
-        return True
-    if previous and not (report.added or report.updated or report.removed):
+    """Set the note of an ingest that ends here: refused (errors), or already up to date.
+    Either way the live index is the previous one, and the summary counts what it holds."""
+    refused = bool(report.errors and not skip_errors)
+    unchanged = bool(previous and not (report.added or report.updated or report.removed))
+    if not (refused or unchanged):
+        return False
+    if previous:
         report.documents = len(previous.metas)
         report.passages = len(previous.passages)
-        report.note = "index is up to date"
-        return True
-    return False
+    report.note = "nothing was changed: fix or remove the files above, or pass --skip-errors" if refused else "index is up to date"
+    return True
 
 
 # --- 2. load changed files ------------------------------------------------------------------
