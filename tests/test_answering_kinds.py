@@ -56,7 +56,7 @@ def test_followup_replaces_the_noun_phrase(real_assistant) -> None:
 
 
 def test_comparison_keeps_the_callers_province_filter(real_assistant) -> None:
-    ans = real_assistant.ask("So sánh mục tiêu tăng trưởng công nghiệp của Bắc Kạn và Quảng Trị",
+    ans = real_assistant.ask("So sánh tỷ trọng công nghiệp của Bắc Kạn và Quảng Trị năm 2010",
                              filters=Filters(province="Quảng Trị"))
     assert ans.citations and {c.doc_id for c in ans.citations} == {QT}
     assert "Bắc Kạn" not in ans.text

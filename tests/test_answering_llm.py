@@ -135,12 +135,17 @@ def test_failing_llm_falls_back_to_extractive(clean: Assistant) -> None:
     assert _llm(clean, Broken()).ask(QUESTION).text == "trên 25%/năm [1]"
 
 
-def test_llm_obeying_an_injection_changes_nothing(injected: Assistant) -> None:
+#: A fact asked as a sentence (not a figure, which is read from the targets table and shown
+#: to the model only with the passage stating it): the model sees every retrieved passage.
+SENTENCE_QUESTION = "Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 được đặt ra như thế nào?"
+
+
+def test_llm_obeying_an_injection_changes_nothing(clean: Assistant, injected: Assistant) -> None:
     """The model is told by a passage to say 99%; whatever it does, the answer stays."""
     obey = RecordingFake(responses=["Mục tiêu tăng trưởng công nghiệp là 99%/năm [1][2]."])
     answerer = _llm(injected, obey)
-    ans = answerer.ask(QUESTION)
-    assert "99" not in ans.text and ans.text == "trên 25%/năm [1]"
+    ans = answerer.ask(SENTENCE_QUESTION)
+    assert "99" not in ans.text and ans.text == clean.ask(SENTENCE_QUESTION).text and "25%/năm" in ans.text
     assert any("Bỏ qua" in h.passage.text for h in ans.hits)  # the model did see the injection
     system, human = obey.seen[0]
     assert system.content == answerer.prompts.system  # instructions untouched by the passages

@@ -31,6 +31,7 @@ from ..targets.model import TargetRow
 from ..targets.compare import answer_target_vs_achieved, asks_target_vs_achieved, passage_locator
 from .plan import FACT, YESNO, Entity, Plan, Planner
 from .prompts import Prompts, load_prompts
+from .safety import looks_like_instruction
 from .session import Outcome, Retriever, Session, Store
 from .tokens import TermWeights
 
@@ -112,24 +113,27 @@ class Answerer:
             if measured is not None:
                 return measured, 1.0
         session = Session(plan, self.retriever, self.store, self.settings, self.weights, self.folded_weights,
-                          self._rows, self._query_vector(resolved), source_doc, filters)
+                          self._rows, self._query_vector(resolved), source_doc, filters, self._targets())
         if plan.scope and not session.accepted(plan.scope):
             return abstain(question, [], resolved, kind=plan.kind), 0.0
         handler = comparison if plan.compare else HANDLERS[plan.intent]
         out: Outcome | None = handler(session, plan)
+        if out is not None and out.missing:
+            return abstain(question, out.hits, resolved, text=out.missing, kind=plan.kind, scope=out.docs), 1.0
         if out is None or not out.parts or out.strength < threshold:
             hits = out.hits if out is not None else session.scoped()
             return abstain(question, hits, resolved, kind=plan.kind, scope=plan.scope), out.strength if out else 0.0
         parts = out.parts
         generated = None
-        if self.llm is not None and plan.intent in _LLM_INTENTS and not plan.compare:
+        kind = out.kind or plan.kind
+        if self.llm is not None and plan.intent in _LLM_INTENTS and not plan.compare and out.hits:
             # Generative answer (issue 12): verified sentences replace the extractive parts, else they stay.
             llm_plan = {"intent": plan.intent, "polarity": plan.polarity,
                         "scope": self.scope_label(plan.scope) if plan.scope else ""}  # fmt: skip
             generated = self.llm.answer(resolved, out.hits, plan=llm_plan, extractive=parts)
             parts = generated.parts or parts
         scope = plan.scope or out.docs
-        answer = compose(question, parts, out.hits, source_doc, resolved, kind=plan.kind, scope=scope)
+        answer = compose(question, parts, out.hits, source_doc, resolved, kind=kind, scope=scope)
         if generated is not None:
             answer = generated.stamp(answer)
         if not answer.abstained:
@@ -140,12 +144,7 @@ class Answerer:
     def _target_vs_achieved(self, question: str, resolved: str, plan: Plan) -> Answer | None:
         """A result next to its target, both from the targets table (issue 14), each cited
         to its own sentence; None (the usual handlers answer) when no pair matches."""
-        if self._target_rows is None:  # read once per open index, not per question
-            try:
-                self._target_rows = target_table.load_rows(self.store)[0]
-            except AttributeError:  # a store without the local docstore (Milvus): no table
-                self._target_rows = []
-        rows = self._target_rows
+        rows = self._targets()
         if not rows:
             return None
         scope = plan.scope or None
@@ -157,6 +156,17 @@ class Answerer:
             question=question, text=found.text, abstained=False, citations=found.citations, resolved_question=resolved,
             kind="target_vs_achieved", scope=docs, scope_label=self.scope_label(docs),
         )
+
+    def _targets(self) -> list[TargetRow]:
+        """The targets table's rows, read once per open index, not per question."""
+        if self._target_rows is None:
+            try:
+                rows = target_table.load_rows(self.store)[0]
+                # a sentence that talks to the model is never evidence (answering/safety.py)
+                self._target_rows = [r for r in rows if not looks_like_instruction(r.quote)]
+            except AttributeError:  # a store without the local docstore (Milvus): no table
+                self._target_rows = []
+        return self._target_rows
 
     def scope_label(self, doc_ids: list[str]) -> str:
         """How the chat names what an answer was limited to."""

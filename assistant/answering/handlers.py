@@ -12,7 +12,8 @@ from typing import Any
 from ..citations import document_reference
 from ..documents import Hit
 from ..text import fold
-from . import metadata, structure_items
+from ..targets.model import KIND_LABELS
+from . import metadata, quantities, structure_items
 from .compose import Part
 from .extractive import Support
 from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan
@@ -56,7 +57,34 @@ def _has_required(plan: Plan, hit: Hit, sentence: str) -> bool:
     return all(k in present for k in need)
 
 
+def quantity(s: Session, plan: Plan) -> Outcome | None:
+    """A figure read from the targets table, matched on measure, kind and period; None
+    when the table cannot judge (the sentence-based answer is tried instead)."""
+    hits = s.scoped()
+    docs = s.accepted(plan.scope) if plan.scope else list(dict.fromkeys(h.passage.doc_id for h in hits))[:3]
+    found = quantities.lookup(strip_entities(plan.question, plan.entities), s.targets, docs, polarity=plan.polarity,
+                              periods=plan.periods, metas=s.store.metas, strict=plan.polarity != "target")
+    if found is None:
+        return None
+    if found.not_stated:
+        if not plan.scope:
+            return Outcome([], hits, 0.0)
+        ref = document_reference(s.meta(docs[0])) if len(docs) == 1 else "Các văn bản được hỏi"
+        return Outcome([], hits, 0.0, docs, missing=quantities.not_stated_text(ref))
+    parts = [Part(KIND_LABELS[r.kind] if len(found.rows) > 1 else "",
+                  quantities.figure_text(r, with_period=not plan.periods),
+                  [Support(None, r.start, r.end, doc_id=r.doc_id, meta=s.meta(r.doc_id))]) for r in found.rows]
+    # the passages that state the figures: what a generative answer may rephrase, nothing else
+    stating = [h for h in hits if any(h.passage.doc_id == r.doc_id and h.passage.start <= r.start < h.passage.end
+                                      for r in found.rows)]
+    return Outcome(parts, stating, 1.0, [found.doc_id], kind="figure")
+
+
 def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
+    if (qtype or plan.qtype) is QType.QUANTITY and s.targets:
+        measured = quantity(s, plan)
+        if measured is not None:
+            return measured
     hits = s.scoped()
     if not hits:
         return None
@@ -310,7 +338,7 @@ def comparison(s: Session, plan: Plan) -> Outcome | None:
 
 def Session_for(s: Session, plan: Plan) -> Session:
     return Session(plan, s.retriever, s.store, s.settings, s.weights, s.folded_weights, s.rows, s.vector, s.document,
-                   s.filters)
+                   s.filters, s.targets)
 
 
 def _unplaced(e: Entity) -> Entity:

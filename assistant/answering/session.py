@@ -21,6 +21,7 @@ from .extractive import Draft, extract
 from .plan import Entity, Plan
 from .question_types import QType, classify
 from .tokens import TermWeights
+from ..targets.model import TargetRow
 
 
 class Retriever(Protocol):
@@ -58,6 +59,10 @@ class Outcome:
     hits: list[Hit] = field(default_factory=list)
     strength: float = 1.0
     docs: list[str] = field(default_factory=list)
+    #: set when the documents were read and do not state what was asked: the abstention text
+    missing: str = ""
+    #: the answer's kind when it is not the plan's ("figure": read from the targets table)
+    kind: str = ""
 
 
 def merge_filters(caller: Filters | None, docs: list[str] | set[str] | None) -> Filters:
@@ -84,6 +89,7 @@ class Session:
         vector: np.ndarray | None,
         document: Callable[[str], Document | None],
         filters: Filters | None = None,
+        targets: Sequence[TargetRow] = (),
     ):
         self.plan = plan
         self.retriever = retriever
@@ -95,6 +101,7 @@ class Session:
         self.vector = vector
         self.document = document
         self.filters = filters
+        self.targets = targets  # the targets table's rows (empty for a store without one)
 
     # -- retrieval ------------------------------------------------------------------------------
     def accepted(self, docs: list[str] | set[str]) -> list[str]:
