@@ -84,7 +84,7 @@ def indicator(text: str) -> Indicator:
     words = [tuple(_syllables(w)) for w in word_tokenize(text)]
     flat = [x for w in words for x in w]
     classes = frozenset(t for t in _with_classes(flat) if t.startswith("#"))
-    marked = set()  # syllables that belong to a measure phrase
+    marked: set[int] = set()  # syllables that belong to a measure phrase
     for phrases in _CLASSES.values():
         for ph in phrases:
             n = len(ph.split())
