@@ -39,7 +39,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
 _FRAME = frozenset(fold(w) for w in """
     mục tiêu chỉ tiêu kế hoạch đề ra đặt phấn đấu đạt được bao nhiêu là gì nào có không chưa của và
     các những trong đã giai đoạn năm đến tới vào khoảng mức số tỉnh thành phố bình quân hằng hàng
-    lên còn ước thực hiện kết quả so với
+    lên còn ước thực hiện kết quả so với phần trăm
 """.split())
 #: Indicator words that qualify nothing (left out when counting words the question did not ask for).
 _GENERIC = frozenset(fold(w) for w in "giá trị sản xuất ngành gdp địa bàn lĩnh vực về toàn tốc độ".split())
@@ -139,7 +139,7 @@ def planning_period(meta: DocumentMeta | None, rows: Iterable[TargetRow]) -> tup
     if title is not None:
         return title
     spans = [y for r in rows if r.kind == "target" and (y := _years(r.period))]
-    return max(spans, key=lambda y: (y[1], y[0])) if spans else None
+    return max(spans, key=lambda y: (y[1], -y[0])) if spans else None
 
 
 @dataclass
@@ -183,6 +183,9 @@ def lookup(
         if asked and r.period and not any(_overlaps(a, _years(r.period)) for a in asked):
             continue
         ind = indicator(r.indicator)
+        named = {t for t in _with_classes(_syllables(r.comparator)) if t.startswith("#")}  # "chiếm 17%": a share
+        if named - ind.classes:
+            ind = Indicator(ind.words, ind.classes | named)
         cov, extras, need = coverage(question, ind)
         if not need <= ind.classes or ("#growth" in need and not r.unit.startswith("%")):
             continue
@@ -199,7 +202,8 @@ def lookup(
     best_key, best = scored[0]
     chosen = [best]
     for k, r in scored[1:]:  # the same measure asked without a kind: its result and its target
-        if r.doc_id == best.doc_id and k[:4] == best_key[:4] and r.kind != best.kind and not polarity and len(chosen) < 2:
+        same = (k[0], k[2], k[3]) == (best_key[0], best_key[2], best_key[3])
+        if r.doc_id == best.doc_id and same and r.kind != best.kind and not polarity and len(chosen) < 2:
             chosen.append(r)
     chosen.sort(key=lambda r: KINDS_ORDER.index(r.kind))
     return QuantityAnswer(rows=chosen, doc_id=best.doc_id)
@@ -212,9 +216,13 @@ def figure_text(r: TargetRow, with_period: bool = True) -> str:
     """The figure as the document says it, with its comparator and (unless the question
     named it) its period: "trên 25%/năm (giai đoạn 2011-2015)"."""
     comp = r.comparator if r.comparator in _COMPARATORS else ""
-    fig = f"{comp} {r.figure}".strip()
+    own = r.quote[r.figure_start - r.start : r.figure_end - r.start] if r.start <= r.figure_start < r.figure_end else ""
+    figure = own if r.value in own else r.figure  # as the document writes it ("17 %")
+    if r.unit and fold(r.indicator).lower().startswith(fold(r.unit).lower() + " "):
+        figure = f"{r.value} {r.indicator}"  # a count: "2 khu công nghiệp", not "2 khu"
+    fig = f"{comp} {figure}".strip()
     if comp in ("trở lên", "trở xuống"):
-        fig = f"{r.figure} {comp}"
+        fig = f"{figure} {comp}"
     span = _years(r.period) if with_period else None
     when = "" if span is None else (f"năm {span[0]}" if span[0] == span[1] else f"giai đoạn {span[0]}-{span[1]}")
     return f"{fig} ({when})" if when else fig
