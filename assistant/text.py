@@ -45,6 +45,7 @@ _log = logging.getLogger(__name__)
 ANALYZER_VERSION = 2
 
 __all__ = [
+    "ABBREVIATIONS",
     "FUNCTION_WORDS",
     "STOPWORDS",
     "WORD_RE",
@@ -341,6 +342,18 @@ FUNCTION_WORDS: frozenset[str] = frozenset(w for w in STOPWORDS if "_" not in w)
     "ra sao ai đâu mấy khi bao nhiêu gì nào thế hãy biết kê liệt hỏi vậy không chưa còn thì".split()
 )
 _FUNCTION_WORDS_FOLDED: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS)
+
+
+#: Abbreviations of administrative Vietnamese and what they stand for: a question that
+#: says "Ban cán sự đảng" is answered by a sentence that writes "BCSĐ", and the reverse.
+ABBREVIATIONS: dict[str, str] = {
+    "BCSĐ": "Ban cán sự đảng", "HĐND": "Hội đồng nhân dân", "UBND": "Ủy ban nhân dân", "MTTQ": "Mặt trận Tổ quốc",
+    "BTV": "Ban Thường vụ", "BCH": "Ban Chấp hành", "TW": "Trung ương", "TƯ": "Trung ương",
+    "TTCN": "tiểu thủ công nghiệp", "KCN": "khu công nghiệp", "CCN": "cụm công nghiệp", "KKT": "khu kinh tế",
+    "NSNN": "ngân sách nhà nước", "HTX": "hợp tác xã", "CCHC": "cải cách hành chính", "NTM": "nông thôn mới",
+    "ĐBQH": "đại biểu Quốc hội", "BHXH": "bảo hiểm xã hội", "BHYT": "bảo hiểm y tế", "DNNN": "doanh nghiệp nhà nước",
+    "CNH": "công nghiệp hóa", "HĐH": "hiện đại hóa", "QPAN": "quốc phòng an ninh", "KTXH": "kinh tế xã hội",
+}
 
 
 def function_words(folded: bool = False) -> frozenset[str]:

@@ -94,3 +94,4 @@ def test_a_count_reads_with_its_noun_and_a_comparator_can_name_the_share() -> No
     found = lookup("Đến năm 2015 công nghiệp phấn đấu chiếm bao nhiêu phần trăm GDP?", rows, [DOC], polarity="target",
                    periods=["2015"])
     assert [r.value for r in found.rows] == ["17"]
+

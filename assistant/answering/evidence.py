@@ -20,7 +20,7 @@ from ..text import split_sentences
 from .question_types import QType, QuestionInfo
 from .safety import looks_like_instruction
 from .spans import Candidate, candidates
-from .tokens import TermWeights, Tok, content_keys, tokenize
+from .tokens import TermWeights, Tok, content_keys, tokenize, with_abbreviations
 
 #: Weights of the sentence score; they sum to 1 so scores stay comparable across questions.
 W_COVERAGE, W_CONTEXT, W_DENSE, W_SHAPE = 0.5, 0.2, 0.2, 0.1
@@ -133,16 +133,19 @@ def collect(question: Question, hits: list[Hit], dense: dict[str, float]) -> lis
         p = hit.passage
         context_text = " ".join([*p.headings, hit.meta.title, hit.meta.province, hit.meta.issuer, hit.meta.doc_type])
         context_toks = [t.key for t in tokenize(context_text, folded)]
-        context_keys = set(context_toks)
-        context_grams = ngrams(context_toks)
+        ck, cg = with_abbreviations(context_toks, folded)
+        context_keys = set(context_toks) | ck
+        context_grams = ngrams(context_toks) | cg
         d = scale_dense(dense.get(p.id, DENSE_LOW))
         for s, e in split_sentences(p.text):
             text = p.text[s:e]
             if looks_like_instruction(text):
                 continue
             toks = tokenize(text, folded)
-            present = {t.key for t in toks}
-            grams = ngrams([t.key for t in toks])
+            seq = [t.key for t in toks]
+            ak, ag = with_abbreviations(seq, folded)
+            present = set(seq) | ak
+            grams = ngrams(seq) | ag
             sent = Sentence(
                 hit=hit,
                 start=p.start + s,

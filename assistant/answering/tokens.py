@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..text import FUNCTION_WORDS, function_words, key
+from functools import lru_cache
+
+from ..text import ABBREVIATIONS, FUNCTION_WORDS, function_words, key
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
@@ -40,10 +42,31 @@ def keys(text: str, folded: bool = False) -> list[str]:
     return [t.key for t in tokenize(text, folded)]
 
 
+@lru_cache(maxsize=2)
+def _abbreviations(folded: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key(a, folded), tuple(keys(long, folded))) for a, long in ABBREVIATIONS.items())
+
+
+def with_abbreviations(seq: list[str], folded: bool = False) -> tuple[set[str], set[tuple[str, ...]]]:
+    """Keys and n-grams a text also stands for through its abbreviations (``text.ABBREVIATIONS``):
+    "BCSĐ" adds the keys of "ban cán sự đảng" and its n-grams; the words written out add "bcsđ"."""
+    present = set(seq)
+    extra: set[str] = set()
+    grams: set[tuple[str, ...]] = set()
+    for abbr, long in _abbreviations(folded):
+        if abbr in present:
+            extra.update(long)
+            grams.update(long[i : i + n] for n in range(2, len(long) + 1) for i in range(len(long) - n + 1))
+        elif long[0] in present and any(tuple(seq[i : i + len(long)]) == long for i in range(len(seq) - len(long) + 1)):
+            extra.add(abbr)
+    return extra, grams
+
+
 #: Function words (one set for the project, ``text.FUNCTION_WORDS``): they carry no
 #: evidence that a sentence answers a question.
 FUNCTION_WORDS_FOLDED: frozenset[str] = function_words(folded=True)
-__all__ = ["FUNCTION_WORDS", "FUNCTION_WORDS_FOLDED", "Tok", "TermWeights", "content_keys", "key_function", "keys", "tokenize"]
+__all__ = ["FUNCTION_WORDS", "FUNCTION_WORDS_FOLDED", "Tok", "TermWeights", "content_keys", "key_function", "keys", "tokenize",
+           "with_abbreviations"]
 
 
 def content_keys(text: str, folded: bool = False) -> list[str]:
