@@ -85,3 +85,38 @@ def test_cli_human_output_names_the_scope(real_index: Settings, capsys) -> None:
     assert main(["ask", "Kết luận 11-KL/TU do ai ký?", "--index", str(real_index.index_dir)]) == 0
     out = capsys.readouterr().out
     assert "Lê Hữu Phúc" in out and "Trả lời theo: Kết luận số 11-KL/TU ngày 12/01/2012 của Tỉnh ủy Quảng Trị" in out
+
+
+BK = "nghi-quyet-hnln5-khoa-x-bac-kan-cong-nghiep-2011-2015"
+
+
+@pytest.mark.parametrize("question", ["Mục tiêu tăng trưởng công nghiệp của Quảng Trị là bao nhiêu?",
+                                      "Quảng Trị đặt mục tiêu thu hút bao nhiêu dự án?"])
+def test_a_target_the_document_does_not_set_is_not_stated(real_assistant, question: str) -> None:
+    # the Kết luận reports results (19,6%/năm, 98 dự án, 64MW) and sets no numeric target
+    ans = real_assistant.ask(question)
+    assert ans.abstained and "không nêu" in ans.text and "Kết luận số 11-KL/TU" in ans.text and ans.scope == [QT]
+
+
+def test_a_target_is_the_one_the_document_sets_with_accents_or_not(real_assistant) -> None:
+    for q in ("Bắc Kạn phấn đấu tốc độ tăng trưởng công nghiệp bao nhiêu?",
+              "muc tieu tang truong cong nghiep cua Bac Kan la bao nhieu?"):
+        ans = real_assistant.ask(q)
+        assert ans.kind == "figure" and ans.text.startswith("trên 25%/năm (giai đoạn 2011-2015)"), ans.text
+        assert ans.citations[0].doc_id == BK and "25%/năm" in ans.citations[0].quote
+    labour = real_assistant.ask("Mục tiêu số lao động công nghiệp của Bắc Kạn đến 2015 là bao nhiêu?")
+    assert labour.abstained and "không nêu" in labour.text  # 15%/năm is the budget's, "huy động" is not "lao động"
+
+
+def test_yes_no_claims_get_a_verdict_only_when_the_text_settles_it(real_assistant) -> None:
+    issuer = real_assistant.ask("Kết luận 11-KL/TU có phải do Tỉnh ủy Quảng Trị ban hành không?")
+    assert issuer.text.startswith("Có. Tỉnh ủy Quảng Trị") and issuer.citations[0].doc_id == QT
+    said = real_assistant.ask("Nghị quyết của Bắc Kạn có đề cập đến làng nghề không?")
+    assert said.text.startswith("Có. ") and "làng nghề" in said.citations[0].quote and said.citations[0].doc_id == BK
+    absent = real_assistant.ask("Nghị quyết của Bắc Kạn có đề cập đến du lịch biển không?")
+    assert absent.abstained and absent.text.endswith("không đề cập đến nội dung này.") and not absent.citations
+
+
+def test_an_abbreviation_answers_the_words_it_stands_for(real_assistant) -> None:
+    ans = real_assistant.ask("Tỉnh ủy Quảng Trị giao nhiệm vụ gì cho Ban cán sự đảng UBND tỉnh?")
+    assert "cụ thể hóa thành nhiệm vụ" in ans.text and "BCSĐ" in ans.citations[0].quote

@@ -74,7 +74,7 @@ def test_cli_ask_single_and_batch(real_index: Settings, tmp_path, capsys) -> Non
     index = str(real_index.index_dir)
     assert main(["ask", "Có bao nhiêu dự án đã đi vào hoạt động?", "--index", index, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["answer"] == "50 dự án [1]" and not out["abstained"]
+    assert out["answer"] == "50 dự án đã đi vào hoạt động [1]" and not out["abstained"] and out["kind"] == "figure"
     assert set(out["citations"][0]) == {"n", "passage_id", "doc_id", "quote", "start", "end", "section", "paragraph", "citation"}
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(

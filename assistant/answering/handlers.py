@@ -11,7 +11,7 @@ from typing import Any
 
 from ..citations import document_reference
 from ..documents import Hit
-from ..text import fold
+from ..text import fold, function_words, word_tokenize
 from ..targets.model import KIND_LABELS
 from . import metadata, quantities, structure_items
 from .compose import Part
@@ -19,7 +19,7 @@ from .extractive import Support
 from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan
 from .question_types import QType
 from .session import Outcome, Session, strip_entities
-from .tokens import content_keys, keys, tokenize
+from .tokens import content_keys, keys, tokenize, with_abbreviations
 
 #: Items shown by a list answer before "… còn N mục".
 MAX_ITEMS = 8
@@ -97,14 +97,90 @@ def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
     return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
 
 
+#: Words that frame a yes/no claim, not its content: "có đề cập đến làng nghề không?" claims "làng nghề".
+_CLAIM_FRAME_WORDS = "có không phải chăng liệu hay chưa đã đề cập nói nêu nhắc tới đến về quy định văn bản".split()
+
+
+_REF_TYPE = re.compile(r"\b(?:nghị quyết|kết luận|quyết định|chỉ thị|kế hoạch|thông báo|công văn|thông tư|nghị định|"
+                       r"văn bản)(?:\s+số)?\s*$", re.IGNORECASE)
+
+
+def _claim(plan: Plan) -> str:
+    """The content of a yes/no claim: the question without its scope names (with the type
+    word of a document number: "Kết luận 11-KL/TU") and frame words."""
+    spans = list(plan.entities)
+    for e in plan.entities:
+        m = _REF_TYPE.search(plan.question[: e.start]) if e.kind == "number" and e.start > 0 else None
+        if m:
+            spans.append(Entity("type", "", m.group(0), m.start(), e.start))
+    text = strip_entities(plan.question, spans)
+    return " ".join(w for w in text.split() if not set(keys(w, plan.folded)) <= _FRAME_KEYS[plan.folded]) or text
+
+
+_FRAME_KEYS = {f: frozenset(keys(" ".join(_CLAIM_FRAME_WORDS), f)) for f in (False, True)}
+
+
+def _claim_words(claim_text: str, folded: bool) -> list[tuple[str, ...]]:
+    """The claim's content words as key tuples: segmented words when it has diacritics
+    ("làng nghề" must stand together), single syllables when it has none."""
+    stop = function_words(folded)
+    words = word_tokenize(claim_text) if not folded else claim_text.split()
+    out = [tuple(keys(w, folded)) for w in words]
+    return [w for w in out if w and not all(k in stop for k in w)]
+
+
+def _states(text: str, words: list[tuple[str, ...]], folded: bool) -> bool:
+    seq = [t.key for t in tokenize(text, folded)]
+    extra, grams = with_abbreviations(seq, folded)
+    present = set(seq) | extra
+    grams |= {tuple(seq[i : i + n]) for n in range(2, 5) for i in range(len(seq) - n + 1)}
+    return all((w[0] in present) if len(w) == 1 else (w in grams) for w in words)
+
+
+def _issuer_claim(s: Session, plan: Plan) -> Outcome | None:
+    """"Kết luận 11-KL/TU có phải do Tỉnh ủy Quảng Trị ban hành không?": the claim is judged
+    against the parsed issuer of the one document in scope, whose header line is cited."""
+    named = [e for e in plan.entities if e.kind == "issuer"]
+    scope = s.accepted(plan.scope) if plan.scope else []
+    if len(named) != 1 or len(scope) != 1 or not any(e.strong for e in plan.entities):
+        return None
+    doc = s.document(scope[0])
+    if doc is None:
+        return None
+    parts = metadata.answer_fields(doc, s.meta(scope[0]), ("issuer",))
+    if not parts or not parts[0].supports:
+        return None
+    verdict = "Có" if scope[0] in named[0].docs else "Không, văn bản do"
+    first = parts[0]
+    return Outcome([Part(first.label, f"{verdict} {first.short}" if verdict != "Có" else f"Có. {first.short}",
+                         first.supports)], [], 1.0, scope)
+
+
 def yesno(s: Session, plan: Plan) -> Outcome | None:
-    """The sentence that bears on the claim; the reader judges yes or no from it. Figures
-    are not required verbatim: "IELTS 5.5 có được miễn ...?" is answered by the threshold."""
+    """The sentence that bears on the claim, led by "Có." when it states every content
+    word of the claim. When the documents the question names hold none of the sentences
+    that could (some content word of the claim is nowhere in them), they "do not mention
+    it"; otherwise the reader judges from the sentence shown. Figures are not required verbatim: "IELTS 5.5 có được miễn
+    ...?" is answered by the threshold."""
+    judged = _issuer_claim(s, plan)
+    if judged is not None:
+        return judged
+    claim_text = _claim(plan)
+    claim = _claim_words(claim_text, plan.folded)
     hits = s.scoped()
-    draft = s.draft(plan.question, hits, QType.OTHER)
+    draft = s.draft(claim_text, hits, QType.OTHER)
     if draft is None:
         return None
-    return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
+    short = draft.short
+    if claim and _states(draft.sentence.text, claim, plan.folded):
+        short = f"Có. {short}"
+    elif claim and plan.scope:
+        docs = s.accepted(plan.scope)
+        texts = [d.text for d in map(s.document, docs) if d is not None]
+        if texts and not any(_states(t, claim, plan.folded) for t in texts):
+            ref = document_reference(s.meta(docs[0])) if len(docs) == 1 else "Các văn bản được hỏi"
+            return Outcome([], hits, 0.0, docs, missing=f"{ref} không đề cập đến nội dung này.")
+    return Outcome([Part("", short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
 
 
 # --- metadata ------------------------------------------------------------------------------

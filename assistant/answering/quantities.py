@@ -218,7 +218,7 @@ def figure_text(r: TargetRow, with_period: bool = True) -> str:
     comp = r.comparator if r.comparator in _COMPARATORS else ""
     own = r.quote[r.figure_start - r.start : r.figure_end - r.start] if r.start <= r.figure_start < r.figure_end else ""
     figure = own if r.value in own else r.figure  # as the document writes it ("17 %")
-    if r.unit and fold(r.indicator).lower().startswith(fold(r.unit).lower() + " "):
+    if r.unit and fold(r.indicator).lower().startswith(fold(r.unit).lower() + " ") and len(r.indicator.split()) <= 8:
         figure = f"{r.value} {r.indicator}"  # a count: "2 khu công nghiệp", not "2 khu"
     fig = f"{comp} {figure}".strip()
     if comp in ("trở lên", "trở xuống"):
