@@ -16,7 +16,7 @@ from ..targets.model import KIND_LABELS
 from . import metadata, quantities, structure_items
 from .compose import Part
 from .extractive import Support
-from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan
+from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan, states_target
 from .question_types import QType
 from .session import Outcome, Session, strip_entities
 from .tokens import content_keys, keys, tokenize, with_abbreviations
@@ -81,20 +81,30 @@ def quantity(s: Session, plan: Plan) -> Outcome | None:
 
 
 def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
-    if (qtype or plan.qtype) is QType.QUANTITY and s.targets:
-        measured = quantity(s, plan)
-        if measured is not None:
-            return measured
+    measured = quantity(s, plan) if (qtype or plan.qtype) is QType.QUANTITY and s.targets else None
+    if measured is not None and not measured.missing:
+        return measured
     hits = s.scoped()
     if not hits:
-        return None
+        return measured
     question = plan.question
     draft = s.draft(question, hits, qtype)
     if draft is None:
-        return None
+        return measured
     if not _has_required(plan, draft.sentence.hit, draft.sentence.text):
-        return Outcome([], hits, 0.0)
+        return measured or Outcome([], hits, 0.0)
+    if measured is not None and not _target_sentence(draft):
+        return measured  # the table has no such target, and no sentence states one outright
     return Outcome([Part("", draft.short, draft.supports)], hits, draft.confidence, [draft.sentence.hit.passage.doc_id])
+
+
+#: Share of a target question's words a sentence must hold to overrule the table's "không nêu"
+#: (the table may miss a figure; a sentence that says all of it, as a target, is not missed).
+TARGET_SENTENCE_COVERAGE = 0.9
+
+
+def _target_sentence(draft) -> bool:
+    return draft.sentence.phrase_coverage >= TARGET_SENTENCE_COVERAGE and states_target(draft.sentence.text)
 
 
 #: Words that frame a yes/no claim, not its content: "có đề cập đến làng nghề không?" claims "làng nghề".

@@ -81,6 +81,12 @@ _TARGET_RE, _ACHIEVED_RE, _BASELINE_RE = _both(_TARGET), _both(_ACHIEVED), _both
 _DOCWORD_RE = _both(r"\b(?:văn bản|tài liệu)\b")
 
 
+def states_target(text: str) -> bool:
+    """Does ``text`` speak of a target ("mục tiêu", "phấn đấu", "chỉ tiêu", ...)? The
+    planner's own cue words, for handlers that check a sentence."""
+    return bool(_TARGET_RE[0].search(text) or (_TARGET_RE[1].search(fold(text))))
+
+
 def _search(regexes: tuple[re.Pattern[str], re.Pattern[str]], text: str, folded: bool) -> re.Match[str] | None:
     return regexes[1].search(fold(text)) if folded else regexes[0].search(text)
 

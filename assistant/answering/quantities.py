@@ -202,7 +202,7 @@ def lookup(
     best_key, best = scored[0]
     chosen = [best]
     for k, r in scored[1:]:  # the same measure asked without a kind: its result and its target
-        same = (k[0], k[2], k[3]) == (best_key[0], best_key[2], best_key[3])
+        same = (k[0], k[2], k[3], k[4]) == (best_key[0], best_key[2], best_key[3], best_key[4])
         if r.doc_id == best.doc_id and same and r.kind != best.kind and not polarity and len(chosen) < 2:
             chosen.append(r)
     chosen.sort(key=lambda r: KINDS_ORDER.index(r.kind))
