@@ -83,6 +83,26 @@ def test_counted_noun_follows_the_question() -> None:
     assert "13 cụm công nghiệp" in _spans(sentence, "Có bao nhiêu cụm công nghiệp?")
 
 
+def test_a_count_in_a_list_of_items_and_spelled_out_in_brackets() -> None:
+    from assistant.answering.evidence import Sentence, prepare
+    from assistant.answering.extractive import candidate_score
+    from assistant.answering.tokens import tokenize
+
+    sentence = ("Công bố danh mục 12 (mười hai) thủ tục hành chính được sửa đổi, bổ sung và 01 (một) thủ tục hành "
+                "chính bị bãi bỏ trong lĩnh vực chứng thực")
+    asked = "Công bố bao nhiêu thủ tục hành chính được sửa đổi, bổ sung?"
+    spans = _spans(sentence, asked)
+    assert "12 (mười hai) thủ tục hành chính" in spans and "01 (một) thủ tục hành chính" in spans  # "danh mục 12" is a count
+    for question, want in ((asked, "12"), ("Bao nhiêu thủ tục hành chính bị bãi bỏ?", "01")):
+        info = classify(question)
+        q = prepare(info, TermWeights.uniform())
+        cands = candidates(sentence, info, set(q.keys))
+        sent = Sentence(hit=None, start=0, end=len(sentence), text=sentence, tokens=tokenize(sentence), coverage=1.0,
+                        context=1.0, phrase_coverage=1.0, phrase_context=1.0, dense=0.0, candidates=cands)
+        best = max(cands, key=lambda c: candidate_score(q, sent, c) or -1.0)
+        assert sentence[best.start : best.end].startswith(want)  # the words after the noun tell them apart
+
+
 def test_document_numbers_are_not_amounts() -> None:
     assert _spans("Thực hiện Nghị quyết số 13-NQ/TU của Tỉnh ủy.", "Bao nhiêu nghị quyết?") == []
 

@@ -15,7 +15,7 @@ from ..documents import DocumentMeta, Hit
 from .evidence import Question, Sentence, proximity
 from .question_types import QType
 from .spans import _LIST_MARKER, Candidate
-from .tokens import content_keys, keys
+from .tokens import FUNCTION_WORDS, FUNCTION_WORDS_FOLDED, content_keys, keys
 
 #: How much the placement of a candidate counts next to the score of its sentence.
 W_PROXIMITY = 0.35
@@ -123,6 +123,7 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
         focus = set(keys(info.focus, info.folded)) - {"phần", "trăm", "phan", "tram"}
         if focus and cand_keys & focus:  # "bao nhiêu cụm công nghiệp" is answered by "N cụm công nghiệp"
             score += 0.3 * len(cand_keys & focus) / len(focus)
+            score += W_QUALIFIER * _qualifier_match(question_keys - focus, sent, cand)
         asked = set(_YEAR.findall(info.text))
         near = _YEAR.findall(sent.text[cand.end : cand.end + 12])
         if asked and near:
@@ -141,6 +142,19 @@ def candidate_score(question: Question, sent: Sentence, cand: Candidate) -> floa
     if info.qtype in (QType.QUANTITY, QType.DATE):
         score += W_LEAD * lead_match(question, sent, cand) + W_CLAUSE * clause_share(question, sent, cand)
     return score
+
+
+#: Weight of the question's words that follow the counted noun in the sentence too: "bao nhiêu
+#: thủ tục được sửa đổi" is "12 thủ tục được sửa đổi", not "01 thủ tục bị bãi bỏ".
+W_QUALIFIER = 0.2
+_QUALIFIER_TOKENS = 6
+
+
+def _qualifier_match(telling: set[str], sent: Sentence, cand: Candidate) -> float:
+    """Share (up to 1) of the next few words after a counted figure that the question has."""
+    after = [t.key for t in sent.tokens if t.start >= cand.end][:_QUALIFIER_TOKENS]
+    hits = [k for k in after if k in telling and k not in FUNCTION_WORDS and k not in FUNCTION_WORDS_FOLDED]
+    return min(1.0, len(hits) / 3)
 
 
 #: Weight of the share of the question's words that stand in the figure's own clause: in

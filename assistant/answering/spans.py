@@ -42,7 +42,7 @@ _DATE_RES = [
 ]
 _DOCNUM_AFTER = re.compile(r"^\s?[-–/]\s?[A-ZĐ]")  # "13-NQ/TU": a document number, not an amount
 _NOT_AMOUNT_BEFORE = re.compile(
-    r"(?:số|nghị quyết|kết luận|chỉ thị|quyết định|điều|khoản|khóa|khoá|lần thứ|mục|chương|năm|giai đoạn|tháng|ngày|quý)\s*$",
+    r"(?:số|nghị quyết|kết luận|chỉ thị|quyết định|điều|khoản|khóa|khoá|lần thứ|(?<!danh )mục|chương|năm|giai đoạn|tháng|ngày|quý)\s*$",
     re.IGNORECASE,
 )
 _CAUSE_RE = re.compile(r"\b(?:nguyên nhân(?: chủ yếu| chính)?(?: là)?(?: do)?|là do|bởi vì|bởi|do|vì|nhờ)\s+", re.IGNORECASE)
@@ -152,8 +152,16 @@ def _quantities(sentence: str, info: QuestionInfo, question_keys: set[str]) -> l
     return out
 
 
+#: "(mười hai)", "(một)": a count written out again in words, in brackets.
+_SPELLED = re.compile(r"\s?\((?:[^\W\d_]+\s?){1,6}\)")
+
+
 def _extend_counted_noun(sentence: str, end: int, focus: list[str], folded: bool) -> int:
-    """'13' -> '13 cụm công nghiệp': the counted noun, or the words the question counts."""
+    """'13' -> '13 cụm công nghiệp': the counted noun, or the words the question counts
+    (past a number spelled out in brackets: "12 (mười hai) thủ tục")."""
+    spelled = _SPELLED.match(sentence[end:])
+    if spelled:
+        end += spelled.end()
     rest = sentence[end:]
     toks = tokenize(rest, folded)
     if not toks or toks[0].start > 1 or toks[0].key[:1].isdigit():
