@@ -28,7 +28,7 @@ def full_issuer(meta: DocumentMeta) -> str:
     return issuer
 
 
-def document_reference(meta: DocumentMeta, fallback_title: str = "") -> str:
+def document_reference(meta: DocumentMeta, fallback_title: str = "", with_date: bool = True) -> str:
     """How a report names the document.
 
     With a number: "Kết luận số 11-KL/TU ngày 12/01/2012 của Tỉnh ủy Quảng Trị".
@@ -39,7 +39,7 @@ def document_reference(meta: DocumentMeta, fallback_title: str = "") -> str:
     issuer = full_issuer(meta)
     if meta.number:
         ref = f"{doc_type} số {meta.number}"
-        if meta.date:
+        if meta.date and with_date:
             ref += f" ngày {format_date(meta.date)}"
         if issuer:
             ref += f" của {issuer}"

@@ -115,15 +115,21 @@ _REF_TYPE = re.compile(r"\b(?:nghị quyết|kết luận|quyết định|chỉ 
                        r"văn bản)(?:\s+số)?\s*$", re.IGNORECASE)
 
 
-def _claim(plan: Plan) -> str:
-    """The content of a yes/no claim: the question without its scope names (with the type
-    word of a document number: "Kết luận 11-KL/TU") and frame words."""
+def reference_spans(plan: Plan) -> list[Entity]:
+    """The plan's entities plus the type word in front of each document number ("Kết luận"
+    of "Kết luận 11-KL/TU"): all of it names the document, none of it asks anything."""
     spans = list(plan.entities)
     for e in plan.entities:
         m = _REF_TYPE.search(plan.question[: e.start]) if e.kind == "number" and e.start > 0 else None
         if m:
             spans.append(Entity("type", "", m.group(0), m.start(), e.start))
-    text = strip_entities(plan.question, spans)
+    return spans
+
+
+def _claim(plan: Plan) -> str:
+    """The content of a yes/no claim: the question without its scope names (with the type
+    word of a document number: "Kết luận 11-KL/TU") and frame words."""
+    text = strip_entities(plan.question, reference_spans(plan))
     return " ".join(w for w in text.split() if not set(keys(w, plan.folded)) <= _FRAME_KEYS[plan.folded]) or text
 
 
@@ -216,7 +222,7 @@ _FRAME_WORDS = re.compile(
 
 def _topic(plan: Plan) -> str:
     """What is left of a metadata question once its scope and frame words are removed."""
-    rest = strip_entities(plan.question, plan.entities)
+    rest = strip_entities(plan.question, reference_spans(plan))
     rest = _FRAME_WORDS.sub(" ", rest)
     rest = re.sub(r"[?,.]", " ", rest)
     return " ".join(rest.split())
@@ -230,9 +236,27 @@ def meta(s: Session, plan: Plan) -> Outcome | None:
         if doc is None:
             continue
         m = s.meta(doc_id)
-        label = document_reference(m) if len(docs) > 1 else ""
-        parts += metadata.answer_fields(doc, m, plan.fields or ("title",), label)
+        label = document_reference(m, with_date="date" not in plan.fields) if len(docs) > 1 else ""
+        if "recipients" in plan.fields:
+            parts += _recipients(doc, m, label)
+        others = tuple(f for f in plan.fields if f != "recipients")
+        if others or not plan.fields:
+            parts += metadata.answer_fields(doc, m, others or ("title",), label)
     return Outcome(parts, [], 1.0, docs) if parts else None
+
+
+_RECIPIENT_LINE = re.compile(r"^[ \t]*[-–•+][ \t]*(.+?)[ \t]*[;.,]?[ \t]*$", re.MULTILINE)
+
+
+def _recipients(doc, meta_, label: str = "") -> list[Part]:
+    """The "Nơi nhận" list, one line per recipient, each cited to its own line."""
+    items = []
+    for start, end in doc.blocks.get("recipients", []):
+        for m in _RECIPIENT_LINE.finditer(doc.text, start, end):
+            items.append(structure_items.Item(m.start(1), m.end(1), m.group(1)))
+    if not items:
+        return []
+    return _item_parts(doc, meta_, items, label or "Nơi nhận")
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -338,7 +362,10 @@ def summary(s: Session, plan: Plan) -> Outcome | None:
             if key is not None:
                 supports.append(Support(None, key.start, key.end, doc_id=doc.id, meta=m))
                 short = f"{heading} — {key.short}" if heading else key.short
-            parts.append(Part(f"{sec.label}.", short, supports))
+            label = f"{sec.label}."
+            if fold(short).lower().startswith(fold(sec.label).lower()):
+                label = "-"  # the heading already carries its label ("Điều 1. Sửa đổi ...")
+            parts.append(Part(label, short, supports))
         if not outline:  # no numbered sections: the opening sentences stand for the outline
             for item in structure_items.units(doc, 0, len(doc.text))[:3]:
                 parts.append(Part("-", item.short, [Support(None, item.start, item.end, doc_id=doc.id, meta=m)]))

@@ -38,6 +38,7 @@ FIELD_NAMES = {
     "term": "khóa",
     "title": "trích yếu",
     "reviews": "văn bản được tổng kết hoặc thực hiện",
+    "recipients": "nơi nhận",
 }
 
 _DOCWORD = r"(?:văn bản|nghị quyết|kết luận|chỉ thị|quyết định|kế hoạch|thông tư|nghị định|công văn|thông báo|luật|tài liệu)"
@@ -52,6 +53,7 @@ _FIELD_PATTERNS: list[tuple[str, str]] = [
     ("term", r"\b(?:khóa (?:mấy|nào|bao nhiêu|thứ mấy)|nhiệm kỳ)\b"),
     ("meeting", r"\b(?:hội nghị (?:lần thứ )?(?:mấy|nào|bao nhiêu)|kỳ họp (?:thứ )?(?:mấy|nào))\b"),
     ("title", r"\b(?:trích yếu|tiêu đề|tên (?:gọi|đầy đủ)|tên văn bản|về (?:vấn đề|việc|nội dung|lĩnh vực) gì|về việc gì)\b"),
+    ("recipients", r"\b(?:nơi nhận|gửi (?:đến|tới|cho) (?:những |các )?(?:nơi|cơ quan|đơn vị|ai)|gửi (?:những |các )?(?:nơi|cơ quan|đơn vị) nào)\b"),
     ("reviews", rf"\b(?:tổng kết|sơ kết|thực hiện|triển khai|hướng dẫn|sửa đổi|thay thế|căn cứ) (?:(?:việc )?thực hiện )?{_DOCWORD}? ?(?:nào|gì)\b"),
 ]
 _SUMMARY = r"\b(?:tóm tắt|tóm lược|nội dung chính|nội dung cơ bản|những nội dung chủ yếu|ý chính|khái quát nội dung|nói những gì)\b"
@@ -145,6 +147,8 @@ _ABBREVIATIONS = "|".join(sorted({a for v in TYPES.values() for a in v}, key=len
 #: "tối đa 30 tín chỉ" is not "ĐA 30")
 _SHORT_NUMBER = re.compile(rf"(?i:\b({_TYPE_NAMES}))\s+(?:số\s+|so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({_ABBREVIATIONS})\s+(?:số\s+)?(\d{{1,5}})\b(?![-/]\w)")  # noqa: E501 - one pattern per line
 _SHORT_NUMBER_FOLDED = re.compile(rf"(?i:\b({fold(_TYPE_NAMES)}))\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)|\b({fold(_ABBREVIATIONS)})\s+(?:so\s+)?(\d{{1,5}})\b(?![-/]\w)")  # noqa: E501 - one pattern per line
+#: "văn bản số 80": a number without its type, any document whose số hiệu starts with it.
+_GENERIC_NUMBER = re.compile(r"\b(?:văn bản|van ban)\s+(?:số|so)\s+(\d{1,5})\b(?![-/]\w)", re.IGNORECASE)
 _TYPE_WORDS = sorted(TYPES, key=len, reverse=True)
 _YEARS = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?(?!\d)")
 
@@ -232,6 +236,18 @@ class Planner:
                 else:
                     out.append(Entity("number", f"{doc_type} số {digits}", question[m.start():m.end()], m.start(), m.end(), set(),
                                       missing=f"Kho văn bản không có {doc_type.lower()} số {digits}."))
+            taken.append(m.span())
+        for m in _GENERIC_NUMBER.finditer(question if has_diacritics(question) else folded_q):
+            if _overlaps(m.span(), taken):
+                continue
+            digits = m.group(1)
+            docs = {d for d, meta in cat.metas.items() if re.match(rf"^{digits}(?:[/-]|$)", meta.number)}
+            text = question[m.start():m.end()]
+            if docs:
+                out.append(Entity("number", f"văn bản số {digits}", text, m.start(), m.end(), docs))
+            else:
+                out.append(Entity("number", f"văn bản số {digits}", text, m.start(), m.end(), set(),
+                                  missing=f"Kho văn bản không có văn bản số {digits}."))
             taken.append(m.span())
 
     def _provinces(self, question: str, out: list[Entity], taken: list[tuple[int, int]]) -> None:
