@@ -103,6 +103,27 @@ def test_a_count_in_a_list_of_items_and_spelled_out_in_brackets() -> None:
         assert sentence[best.start : best.end].startswith(want)  # the words after the noun tell them apart
 
 
+def test_money_questions_want_an_amount_of_money() -> None:
+    q = "Hà Nội hỗ trợ cán bộ, chiến sỹ Công an cấp xã bao nhiêu tiền mỗi tháng?"
+    assert _spans("Hỗ trợ hằng tháng: 4.960.000 đồng/người/tháng.", q) == ["4.960.000 đồng/người/tháng"]
+    assert _spans("Có 01 mức hỗ trợ cho 2 đối tượng.", q) == []
+    assert classify("Nguồn kinh phí thực hiện được bố trí từ đâu?").qtype is QType.OTHER  # a source, not a place
+    assert classify("Dự án được đầu tư ở đâu?").qtype is QType.WHERE
+
+
+def test_a_province_asked_for_its_own_documents() -> None:
+    from assistant.answering.plan import _asks_documents_of
+
+    def asks(q: str, name: str) -> bool:
+        i = q.index(name)
+        return _asks_documents_of(q, i, i + len(name))
+
+    assert asks("Tỉnh Điện Biên có quyết định nào về thủ tục hành chính không?", "Điện Biên")
+    assert asks("Nghị quyết của tỉnh Điện Biên về du lịch?", "Điện Biên")
+    assert not asks("Những dự án nào ở Điện Biên được hỗ trợ?", "Điện Biên")  # a place the documents mention
+    assert not asks("Quảng Trị có bao nhiêu cụm công nghiệp?", "Quảng Trị")
+
+
 def test_document_numbers_are_not_amounts() -> None:
     assert _spans("Thực hiện Nghị quyết số 13-NQ/TU của Tỉnh ủy.", "Bao nhiêu nghị quyết?") == []
 

@@ -549,3 +549,19 @@ def test_any_text_parses_with_valid_spans(lines: list[str], newline: str) -> Non
     for spans in p.blocks.values():
         for a, b in spans:
             assert 0 <= a < b <= len(text) and text[a:b] == text[a:b].strip()
+
+
+def test_meeting_and_term_from_the_closing_line_of_a_council_resolution() -> None:
+    text = (
+        "HỘI ĐỒNG NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI\n-------\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Số: 80/2025/NQ-HĐND\n\nHà Nội, ngày 27 tháng 11 năm 2025\n\nNGHỊ QUYẾT\nQUY ĐỊNH MỨC CHI HỖ TRỢ\n\n"
+        "Điều 1. Phạm vi điều chỉnh\nNghị quyết này quy định mức chi hỗ trợ.\n\n"
+        "Nghị quyết này đã được Hội đồng nhân dân thành phố Hà Nội khóa XVI, kỳ họp thứ 28 thông qua ngày 27 tháng 11 năm 2025./.\n\n"
+        "Nơi nhận:\n- Chính phủ;\n- Lưu: VT.\n\nCHỦ TỊCH\n\n\nPhùng Thị Hồng Hà\n"
+    )
+    meta = parse_structure(text).meta
+    assert (meta.meeting, meta.term) == ("Kỳ họp thứ 28", "khóa XVI")
+    s, e = meta.spans["meeting"]
+    assert text[s:e] == "kỳ họp thứ 28"
+    # a header that states its meeting keeps it; a body that cites another meeting's adoption is not read
+    assert parse_structure(text.replace("NGHỊ QUYẾT\n", "NGHỊ QUYẾT\nKỲ HỌP THỨ 27\n")).meta.meeting == "Kỳ họp thứ 27"

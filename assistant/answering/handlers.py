@@ -87,7 +87,10 @@ def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
     hits = s.scoped()
     if not hits:
         return measured
-    question = plan.question
+    # the words that name a document (its number, type word) are enforced by the scope filter:
+    # as evidence they would favour any sentence that cites the document over the one that answers
+    named = [e for e in reference_spans(plan) if e.kind in ("number", "type")]
+    question = strip_entities(plan.question, named) if named and plan.scope else plan.question
     draft = s.draft(question, hits, qtype)
     if draft is None:
         return measured

@@ -37,7 +37,7 @@ FIELD_NAMES = {
     "meeting": "hội nghị",
     "term": "khóa",
     "title": "trích yếu",
-    "reviews": "văn bản được tổng kết hoặc thực hiện",
+    "reviews": "văn bản được tổng kết, thực hiện, sửa đổi hoặc bãi bỏ",
     "recipients": "nơi nhận",
 }
 
@@ -54,7 +54,7 @@ _FIELD_PATTERNS: list[tuple[str, str]] = [
     ("meeting", r"\b(?:hội nghị (?:lần thứ )?(?:mấy|nào|bao nhiêu)|kỳ họp (?:thứ )?(?:mấy|nào))\b"),
     ("title", r"\b(?:trích yếu|tiêu đề|tên (?:gọi|đầy đủ)|tên văn bản|về (?:vấn đề|việc|nội dung|lĩnh vực) gì|về việc gì)\b"),
     ("recipients", r"\b(?:nơi nhận|gửi (?:đến|tới|cho) (?:những |các )?(?:nơi|cơ quan|đơn vị|ai)|gửi (?:những |các )?(?:nơi|cơ quan|đơn vị) nào)\b"),
-    ("reviews", rf"\b(?:tổng kết|sơ kết|thực hiện|triển khai|hướng dẫn|sửa đổi|thay thế|căn cứ) (?:(?:việc )?thực hiện )?{_DOCWORD}? ?(?:nào|gì)\b"),
+    ("reviews", rf"\b(?:tổng kết|sơ kết|thực hiện|triển khai|hướng dẫn|sửa đổi|thay thế|bãi bỏ|căn cứ) (?:(?:việc )?thực hiện )?{_DOCWORD}? ?(?:nào|gì)\b"),
 ]
 _SUMMARY = r"\b(?:tóm tắt|tóm lược|nội dung chính|nội dung cơ bản|những nội dung chủ yếu|ý chính|khái quát nội dung|nói những gì)\b"
 _WHICH_DOC = rf"\b{_DOCWORD} nào (?:nói|đề cập|quy định|có|nêu|bàn|viết|ghi|đặt ra|yêu cầu|liên quan)\b|\b(?:có )?{_DOCWORD} nào (?:về|liên quan)"
@@ -165,6 +165,19 @@ def _find_words(haystack_key: str, needle_key: str) -> int:
     return m.start() if m else -1
 
 
+_OF_DOC = re.compile(rf"{_DOCWORD}\s+(?:[^\W\d_]+\s+){{0,4}}?(?:của|do)\s*(?:tỉnh|thành phố|tp\.?)?\s*$", re.IGNORECASE)
+_LEADING = re.compile(r"^\s*(?:(?:ủy ban nhân dân|hội đồng nhân dân|ubnd|hđnd|tỉnh ủy|thành ủy)\s+)?(?:tỉnh|thành phố|tp\.?)?\s*$",
+                      re.IGNORECASE)
+_HAS_DOCS = re.compile(rf"^\s*(?:đã\s+)?(?:có|ban hành|ra)\s+(?:(?:những|các|mấy|bao nhiêu)\s+)?{_DOCWORD}", re.IGNORECASE)
+
+
+def _asks_documents_of(question: str, start: int, end: int) -> bool:
+    """"Tỉnh Điện Biên có quyết định nào …", "Nghị quyết của tỉnh Điện Biên …": the question
+    is about the province's own documents, not about a place other documents mention."""
+    before, after = question[:start], question[end:]
+    return bool(_OF_DOC.search(before) or (_LEADING.match(before) and _HAS_DOCS.match(after)))
+
+
 class Planner:
     """Makes plans against one collection (its catalog)."""
 
@@ -271,7 +284,7 @@ class Planner:
                 out.append(Entity("province", name, question[s:e], s, e, docs))
             else:
                 mentioned = self.place_docs(name)
-                if mentioned:
+                if mentioned and not _asks_documents_of(question, s, e):
                     out.append(Entity("place", name, question[s:e], s, e, set(mentioned)))
                 else:
                     out.append(Entity("province", name, question[s:e], s, e, set(),

@@ -32,6 +32,8 @@ _W = r"[^\W\d_]+"  # one syllable
 _PATTERNS: list[tuple[QType, str]] = [
     (QType.WHY, r"\b(?:vì sao|tại sao|vì lý do gì|lý do (?:gì|nào|là gì)|do đâu|nguyên nhân(?: (?:nào|gì|là gì|do đâu))?)\b"),
     (QType.DATE, r"\b(?:(?:vào )?(?:ngày|ngày tháng năm|thời điểm|thời gian|năm|tháng|hôm|lúc) (?:nào|bao nhiêu)|khi nào|bao giờ|lúc nào|hồi nào)\b"),
+    # "Nguồn kinh phí ... từ đâu?" asks for the source (a clause), not a place
+    (QType.OTHER, r"\b(?:nguồn|kinh phí|vốn|ngân sách|chi phí)\b.*\btừ đâu\b"),
     (QType.WHERE, r"\b(?:ở đâu|tại đâu|nơi nào|chỗ nào|(?:địa điểm|địa bàn|khu vực|vùng|tỉnh|huyện|xã|địa phương|thành phố) nào|từ đâu)\b"),
     (QType.WHO, r"\b(?:ai|(?:cơ quan|đơn vị|tổ chức|ban|bộ|(?<!cơ )sở|người|cấp|đồng chí|chủ thể|lực lượng|bộ phận|phòng|cá nhân) nào)\b"),
     (QType.QUANTITY, r"\b(?:bao nhiêu|mấy|bao lâu|nhiêu)\b"),

@@ -124,12 +124,22 @@ def _raw_candidates(sentence: str, info: QuestionInfo, question_keys: set[str]) 
 
 
 # --- numbers ------------------------------------------------------------------------------
+#: Questions about an amount of money, and the units that make a figure one.
+_MONEY_QUESTION = re.compile(
+    r"\b(?:bao nhiêu tiền|mấy tiền|số tiền|mức (?:chi|hỗ trợ|phụ cấp|thu|phí|lệ phí|trợ cấp|lương)|lệ phí|"
+    r"kinh phí|chi phí|giá)\b.*\b(?:bao nhiêu|mấy|là gì)\b|\bbao nhiêu tiền\b",
+    re.IGNORECASE,
+)
+_MONEY_UNIT = re.compile(r"\s*(?:(?:nghìn|ngàn|triệu|tỷ|tỉ)\s+)?(?:đồng|VNĐ|VND|USD|đ)\b(?:\s*/\s*[^\W\d_]+){0,3}", re.IGNORECASE)
+
+
 def _quantities(sentence: str, info: QuestionInfo, question_keys: set[str]) -> list[Candidate]:
     key = key_function(info.folded)
     focus = [t.key for t in tokenize(info.focus, info.folded)]
     want_percent = any(k in ("phần", "trăm", "phan", "tram", "tỷ", "lệ", "ty", "le") for k in focus) or any(
         w in info.text for w in ("tỷ lệ", "tỉ lệ", "phần trăm", "tỷ trọng")
     )
+    want_money = bool(_MONEY_QUESTION.search(info.text))
     out: list[Candidate] = []
     for m in _QUANTITY_RE.finditer(sentence):
         start, end = m.span()
@@ -148,6 +158,12 @@ def _quantities(sentence: str, info: QuestionInfo, question_keys: set[str]) -> l
             end = _extend_counted_noun(sentence, end, focus, info.folded)
         if want_percent and "%" not in sentence[start:end]:
             continue
+        if want_money:
+            unit = _MONEY_UNIT.match(sentence, m.end())
+            if unit:
+                end = max(end, unit.end())
+            elif not re.search(_SCALE, text, re.IGNORECASE):
+                continue  # "bao nhiêu tiền" is answered by an amount of money, not "01 mức"
         out.append(Candidate(start, end, "number"))
     return out
 

@@ -38,10 +38,11 @@ Conventions a citation relies on:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..documents import DocumentMeta, Paragraph, Section
-from .header import _TERM_PAREN_RE, Span, _consolidation, _Header, _parse_header
+from .header import _MEETING_RE, _TERM_PAREN_RE, _TERM_RE, Span, _consolidation, _Header, _parse_header
 from .lexicon import _proper_organ
 from .lines import _clean_value, _folded, _split_lines
 from .sections import _BodyParser
@@ -52,7 +53,7 @@ __all__ = ["ParsedStructure", "parse_structure"]
 #: Bump when parsing changes what it reads (metadata, spans, sections): the settings hash
 #: includes it, so an index parsed by an older parser is rebuilt, not served with stale
 #: metadata (ingest re-parses only changed files otherwise).
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 @dataclass
@@ -137,6 +138,29 @@ def _narrow(text: str, span: Span | None, value: str) -> Span | None:
     return span[0] + where[k], span[0] + where[k + len(needle) - 1] + 1
 
 
+#: "Nghị quyết này đã được Hội đồng nhân dân thành phố Hà Nội khóa XVI, kỳ họp thứ 28 thông qua ngày ..."
+_ADOPTED_RE = re.compile(r"[^.\n]*\bthông qua\b[^.\n]*", re.IGNORECASE)
+#: How far before the signature block the closing line is looked for.
+ADOPTION_WINDOW = 1500
+
+
+def _adoption(meta: DocumentMeta, spans: dict[str, Span], text: str, body_start: int, body_end: int) -> None:
+    """Meeting and term from the sentence that says the document was adopted ("... khóa XVI,
+    kỳ họp thứ 28 thông qua ngày ..."), when the header does not state them."""
+    for m in reversed(list(_ADOPTED_RE.finditer(text, max(body_start, body_end - ADOPTION_WINDOW), body_end))):
+        meeting = _MEETING_RE.search(m.group(0))
+        if not meeting or not meeting["kind"].lower().startswith(("kỳ", "kì")):
+            continue
+        start = m.start() + meeting.start()
+        meta.meeting = f"Kỳ họp thứ {meeting['ord'].lower()}"
+        spans["meeting"] = (start, start + len(meeting.group(0)))
+        term = _TERM_RE.search(m.group(0))
+        if term and not meta.term:
+            meta.term = f"khóa {term['num'].upper()}"
+            spans["term"] = (m.start() + term.start(), m.start() + term.end())
+        return
+
+
 def parse_structure(text: str) -> ParsedStructure:
     """Parse header metadata, sections, paragraphs and non-body blocks of ``text``."""
     lines = _split_lines(text)
@@ -193,6 +217,9 @@ def parse_structure(text: str) -> ParsedStructure:
     if "VBHN" in meta.number.upper().replace("-", " ").replace("/", " ").split() and meta.doc_type != "Văn bản hợp nhất":
         meta.doc_type = "Văn bản hợp nhất"
         spans["doc_type"] = spans["number"]
+    if not meta.meeting:  # a People's Council resolution says it in its closing line
+        body_start = lines[h.end].span()[0] if h.end < len(lines) else 0
+        _adoption(meta, spans, text, body_start, lines[tail.start].span()[0] if tail else len(text))
     meta.spans = {k: v for k, v in spans.items() if getattr(meta, k, "")}
     recipients = tail.recipients if tail else []
     return ParsedStructure(
