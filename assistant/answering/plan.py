@@ -54,7 +54,7 @@ _FIELD_PATTERNS: list[tuple[str, str]] = [
     ("meeting", r"\b(?:hội nghị (?:lần thứ )?(?:mấy|nào|bao nhiêu)|kỳ họp (?:thứ )?(?:mấy|nào))\b"),
     ("title", r"\b(?:trích yếu|tiêu đề|tên (?:gọi|đầy đủ)|tên văn bản|về (?:vấn đề|việc|nội dung|lĩnh vực) gì|về việc gì)\b"),
     ("recipients", r"\b(?:nơi nhận|gửi (?:đến|tới|cho) (?:những |các )?(?:nơi|cơ quan|đơn vị|ai)|gửi (?:những |các )?(?:nơi|cơ quan|đơn vị) nào)\b"),
-    ("reviews", rf"\b(?:tổng kết|sơ kết|thực hiện|triển khai|hướng dẫn|sửa đổi|thay thế|bãi bỏ|căn cứ) (?:(?:việc )?thực hiện )?{_DOCWORD}? ?(?:nào|gì)\b"),
+    ("reviews", rf"\b(?:tổng kết|sơ kết|thực hiện|triển khai|hướng dẫn|sửa đổi|thay thế|bãi bỏ|căn cứ) (?:(?:việc )?thực hiện )?{_DOCWORD}? ?(?:nào|gì)\b"),  # noqa: E501 - one pattern per line
 ]
 _SUMMARY = r"\b(?:tóm tắt|tóm lược|nội dung chính|nội dung cơ bản|những nội dung chủ yếu|ý chính|khái quát nội dung|nói những gì)\b"
 _WHICH_DOC = rf"\b{_DOCWORD} nào (?:nói|đề cập|quy định|có|nêu|bàn|viết|ghi|đặt ra|yêu cầu|liên quan)\b|\b(?:có )?{_DOCWORD} nào (?:về|liên quan)"
