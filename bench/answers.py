@@ -54,6 +54,9 @@ UIT_P = DATA / "uit_regulation_qa" / "passages.jsonl"
 UIT_Q = DATA / "uit_regulation_qa" / "questions.jsonl"
 KINDS_Q = DATA / "seed_dev_kinds.jsonl"
 HELDOUT_Q = ROOT / "bench" / "questions" / "corpus_heldout.jsonl"
+POLICY_KINDS_Q = ROOT / "bench" / "questions" / "policy_heldout.jsonl"
+#: The code the policy questions of the kinds users ask are also run with, in the same run.
+POLICY_BASELINE = "76e46bf"
 POLICY = DATA / "policy_docs"
 WORK = ROOT / "bench" / "work"
 
@@ -370,6 +373,26 @@ def main_kinds() -> None:
     write_section("answer_kinds", body)
 
 
+def baseline_kinds(commit: str, questions: Path, embedder: str | None) -> list[dict]:
+    """``run_kinds`` of ``questions`` by the code of ``commit`` (``git archive``), over its
+    own policy index: the same-run baseline of the kinds table."""
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        script = (
+            "import json, sys; from pathlib import Path\n"
+            f"sys.path[:0] = [{tmp!r}, {tmp + '/bench'!r}]\n"
+            "from answers import policy_index, run_kinds\nfrom assistant.evaluation import read_questions\n"
+            f"a = policy_index({embedder!r})\n"
+            f"print(json.dumps(run_kinds(a, read_questions(Path({str(questions)!r}))), ensure_ascii=False))\n"
+        )
+        out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=tmp).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main_policy(embedder: str | None) -> None:
     a = policy_index(embedder)
     a.ask("Quyết định số 1 do ai ký?")
@@ -378,7 +401,9 @@ def main_policy(embedder: str | None) -> None:
     rows = run_kinds(a, qs)
     total_s = time.perf_counter() - t0
     n_docs = len(a.store.metas)
+    kinds = run_kinds(a, read_questions(POLICY_KINDS_Q))
     a.close()
+    before = baseline_kinds(POLICY_BASELINE, POLICY_KINDS_Q, embedder)
     by_field: dict[str, list[dict]] = {}
     for r in rows:
         by_field.setdefault(r["kind"].replace("_accentless", ""), []).append(r)
@@ -402,6 +427,16 @@ def main_policy(embedder: str | None) -> None:
     for r in rows:
         handlers[r["handler"] or "abstained"] = handlers.get(r["handler"] or "abstained", 0) + 1
     lines += ["", "Handlers that answered: " + ", ".join(f"{k} {v}" for k, v in sorted(handlers.items())) + "."]
+    right = sum(r["ok"] for r in kinds)
+    lines += [
+        "",
+        *kinds_table(f"Questions of the kinds users ask, over the same index ({POLICY_KINDS_Q.relative_to(ROOT)}, "
+                     f"{len(kinds)}; written while fixing what they found, so development questions, not held out):",
+                     kinds),
+        "",
+        f"Same questions, same judge, code of `{POLICY_BASELINE}` (the start of this work) over its own index, in "
+        f"this run: {sum(r['ok'] for r in before)}/{len(before)} right, against {right}/{len(kinds)} now.",
+    ]
     body = "\n".join(lines)
     print(body)
     write_section("policy_metadata", body)
