@@ -379,7 +379,7 @@ def baseline_kinds(commit: str, questions: Path, embedder: str | None) -> list[d
     import json
     import subprocess
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=ROOT.parent) as tmp:  # beside ../shared, as the checkout is
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
         script = (
@@ -389,8 +389,10 @@ def baseline_kinds(commit: str, questions: Path, embedder: str | None) -> list[d
             f"a = policy_index({embedder!r})\n"
             f"print(json.dumps(run_kinds(a, read_questions(Path({str(questions)!r}))), ensure_ascii=False))\n"
         )
-        out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=tmp).stdout
-    return json.loads(out.strip().splitlines()[-1])
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp)
+        if run.returncode:
+            raise SystemExit(f"baseline {commit} failed:\n{run.stderr[-2000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def main_policy(embedder: str | None) -> None:
