@@ -9,7 +9,7 @@ which document numbers the documents *mention* (a conclusion reviewing "Nghị q
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..documents import DocumentMeta, Passage
@@ -75,16 +75,24 @@ class Catalog:
     by_type: dict[str, set[str]] = field(default_factory=dict)
     by_issuer: dict[str, set[str]] = field(default_factory=dict)
     by_signer: dict[str, set[str]] = field(default_factory=dict)
-    _mentions: dict[str, set[str]] | None = None
-    _passages: list[Passage] = field(default_factory=list)
+    #: number -> passages that may mention it (``Store.passages_mentioning``), checked here
+    mentioning: Callable[[str], Iterable[Passage]] | None = None
+    _mentions: dict[str, set[str]] = field(default_factory=dict)  # kept answers of ``mentioned_where``
+    _titles: dict[str, set[str]] | None = None
     #: callable() -> {doc_id: opening text}; read on the first number the metadata lacks
     openings: object = None
     _own: dict[str, set[str]] | None = None
 
     @classmethod
-    def build(cls, metas: Mapping[str, DocumentMeta], passages: Iterable[Passage] = ()) -> Catalog:
-        c = cls(dict(metas))
-        c._passages = list(passages)
+    def build(
+        cls,
+        metas: Mapping[str, DocumentMeta],
+        passages: Sequence[Passage] = (),
+        mentioning: Callable[[str], Iterable[Passage]] | None = None,
+    ) -> Catalog:
+        """``mentioning`` (the store's narrow search) or, for a collection held in memory,
+        ``passages`` (all of them) answer which texts mention a number."""
+        c = cls(dict(metas), mentioning=mentioning or (lambda _number: passages))
         for doc_id, m in metas.items():
             for k in number_keys(m.number):
                 c.by_number.setdefault(k, set()).add(doc_id)
@@ -103,23 +111,33 @@ class Catalog:
         return sorted(self.metas)
 
     def mentions(self, number: str) -> set[str]:
-        """Documents whose text mentions the số hiệu ``number`` (built on first use)."""
-        if self._mentions is None:
-            table: dict[str, set[str]] = {}
-            for p in self._passages:
+        """Documents whose text or title mentions the số hiệu ``number`` (kept per number)."""
+        wanted = number_keys(number)
+        return self.mentioned_where(number, lambda k: k in wanted, "number:" + number)
+
+    def mentioned_where(self, query: str, test: Callable[[str], bool], kept_as: str) -> set[str]:
+        """Documents whose text (passages ``mentioning(query)`` gives) or title mentions a
+        số hiệu whose key passes ``test``; kept under ``kept_as``."""
+        if kept_as not in self._mentions:
+            out: set[str] = set()
+            for p in self.mentioning(query) if self.mentioning is not None else ():
+                if p.doc_id in out:
+                    continue
                 for m in NUMBER_RE.finditer(p.text):
-                    if is_document_number(m.group(0)):
+                    if is_document_number(m.group(0)) and any(test(k) for k in number_keys(m.group(0))):
+                        out.add(p.doc_id)
+                        break
+            if self._titles is None:  # per document: bounded by the metadata already held
+                self._titles = {}
+                for doc_id, meta in self.metas.items():
+                    for m in NUMBER_RE.finditer(meta.title or ""):
                         for k in number_keys(m.group(0)):
-                            table.setdefault(k, set()).add(p.doc_id)
-            for doc_id, meta in self.metas.items():
-                for m in NUMBER_RE.finditer(meta.title or ""):
-                    for k in number_keys(m.group(0)):
-                        table.setdefault(k, set()).add(doc_id)
-            self._mentions = table
-        out: set[str] = set()
-        for k in number_keys(number):
-            out |= self._mentions.get(k, set())
-        return out
+                            self._titles.setdefault(k, set()).add(doc_id)
+            for k, docs in self._titles.items():
+                if test(k):
+                    out |= docs
+            self._mentions[kept_as] = out
+        return set(self._mentions[kept_as])
 
     def own_number(self, number: str) -> set[str]:
         """Documents whose own header says "Số: <number>" although the parsed metadata has
