@@ -59,6 +59,9 @@ class Store(Protocol):
     def passages_at(self, rows: list[int]) -> list[Passage]:
         """The passages of ``rows``, in that order."""
 
+    def passage_counts(self) -> dict[str, int]:
+        """doc id -> its number of passages (``assistant docs``, the documents tab)."""
+
     def doc_ids_at(self, rows: list[int]) -> list[str]:
         """The document id of each of ``rows``, in that order (one round trip)."""
 

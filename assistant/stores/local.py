@@ -49,6 +49,12 @@ class LocalStore:
     def passages_at(self, rows: list[int]) -> list[Passage]:
         return [self.inner.passages[r] for r in rows]
 
+    def passage_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for p in self.inner.passages:
+            counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+        return counts
+
     def doc_ids_at(self, rows: list[int]) -> list[str]:
         return [self.inner.passages[r].doc_id for r in rows]
 

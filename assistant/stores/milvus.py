@@ -321,6 +321,13 @@ class MilvusStore:
             raise AssistantError(f"{self.uri}: passages {missing[:5]} vanished during the search (an ingest is replacing them); search again")
         return [got[r] for r in rows]
 
+    def passage_counts(self) -> dict[str, int]:
+        """One pass over the passages' doc ids only (no text, no vectors)."""
+        counts: dict[str, int] = {}
+        for r in iterate(self.client, self.names.passages, ["doc_id"]):
+            counts[r["doc_id"]] = counts.get(r["doc_id"], 0) + 1
+        return counts
+
     def doc_ids_at(self, rows: list[int]) -> list[str]:
         got: dict[int, str] = {}
         for start in range(0, len(rows), BATCH):
