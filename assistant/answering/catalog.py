@@ -79,6 +79,7 @@ class Catalog:
     mentioning: Callable[[str], Iterable[Passage]] | None = None
     _mentions: dict[str, set[str]] = field(default_factory=dict)  # kept answers of ``mentioned_where``
     _titles: dict[str, set[str]] | None = None
+    _table_of: tuple[Iterable[Passage], dict[str, set[str]]] | None = None
     #: callable() -> {doc_id: opening text}; read on the first number the metadata lacks
     openings: object = None
     _own: dict[str, set[str]] | None = None
@@ -119,25 +120,33 @@ class Catalog:
         """Documents whose text (passages ``mentioning(query)`` gives) or title mentions a
         số hiệu whose key passes ``test``; kept under ``kept_as``."""
         if kept_as not in self._mentions:
-            out: set[str] = set()
-            for p in self.mentioning(query) if self.mentioning is not None else ():
-                if p.doc_id in out:
-                    continue
-                for m in NUMBER_RE.finditer(p.text):
-                    if is_document_number(m.group(0)) and any(test(k) for k in number_keys(m.group(0))):
-                        out.add(p.doc_id)
-                        break
+            table = self._table(self.mentioning(query) if self.mentioning is not None else ())
             if self._titles is None:  # per document: bounded by the metadata already held
                 self._titles = {}
                 for doc_id, meta in self.metas.items():
                     for m in NUMBER_RE.finditer(meta.title or ""):
                         for k in number_keys(m.group(0)):
                             self._titles.setdefault(k, set()).add(doc_id)
-            for k, docs in self._titles.items():
-                if test(k):
-                    out |= docs
+            out: set[str] = set()
+            for found in (table, self._titles):
+                for k, docs in found.items():
+                    if test(k):
+                        out |= docs
             self._mentions[kept_as] = out
         return set(self._mentions[kept_as])
+
+    def _table(self, passages: Iterable[Passage]) -> dict[str, set[str]]:
+        """Number key -> documents whose passages mention it. Kept while the store hands back
+        the same sequence (the local store gives all its passages: one pass, as ever)."""
+        if self._table_of is None or self._table_of[0] is not passages:
+            table: dict[str, set[str]] = {}
+            for p in passages:
+                for m in NUMBER_RE.finditer(p.text):
+                    if is_document_number(m.group(0)):
+                        for k in number_keys(m.group(0)):
+                            table.setdefault(k, set()).add(p.doc_id)
+            self._table_of = (passages, table)
+        return self._table_of[1]
 
     def own_number(self, number: str) -> set[str]:
         """Documents whose own header says "Số: <number>" although the parsed metadata has
