@@ -88,14 +88,12 @@ class Assistant:
 
             answerer = self._answerer = Answerer(
                 self.retriever, cast(Any, self.store), self.embedder, self.settings, self.document
-            )  # both stores provide the BM25 and vector parts answering reads (answering/session.py)
+            )  # both stores answer the narrow look-ups answering makes (answering/session.py)
         return answerer.ask(question, history=history, filters=filters)
 
     def documents(self) -> list[tuple[str, str, DocumentMeta, int]]:
         """(doc id, source, meta, passage count) for every document."""
-        counts: dict[str, int] = {}
-        for p in self.store.passages:
-            counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+        counts = self.store.passage_counts()
         return [
             (doc_id, self.store.sources[doc_id], meta, counts.get(doc_id, 0))
             for doc_id, meta in sorted(self.store.metas.items())

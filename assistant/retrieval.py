@@ -183,11 +183,16 @@ class HybridRetriever:
             self._laws = LawCatalog.build(self.store.metas)
         return self._laws
 
-    def _group(self, row: int) -> str | None:
-        """The law a passage belongs to (by name), None if its document is not a law's."""
+    def _grouper(self, rows: list[int]) -> Callable[[int], str | None]:
+        """row -> the law its passage belongs to (by name), None if its document is not a
+        law's; the rows' documents are read in one call, and only when the collection has laws."""
         if self._groups is None:
             self._groups = self.laws.group_of()
-        return self._groups.get(self.store.passages[row].doc_id)
+        groups = self._groups
+        if not groups or self.settings.group_vote_weight <= 0:
+            return lambda row: None
+        docs = dict(zip(rows, self.store.doc_ids_at(rows)))
+        return lambda row: groups.get(docs[row])
 
     def scope_rows(self, query: str, filters: Filters | None) -> object | None:
         """The store's scope of the laws the query names (within ``filters``), or None if it
@@ -244,7 +249,8 @@ class HybridRetriever:
             ranked = self.lexical_ranking(query, n, allowed)
         else:
             lists = adapt_weights(self.hybrid_lists(query, n, allowed, filters, vector), self.settings.fusion_peak_power)
-            ranked = group_vote(self._fuse(lists), self._group, self.settings.group_vote_weight)
+            fused = self._fuse(lists)
+            ranked = group_vote(fused, self._grouper([row for row, _ in fused]), self.settings.group_vote_weight)
         top = ranked[:k]
         passages = self.store.passages_at([row for row, _ in top])  # one round trip for a remote store
         return [self._hit(i + 1, p, score) for i, ((_, score), p) in enumerate(zip(top, passages))]

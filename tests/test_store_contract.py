@@ -139,6 +139,7 @@ def test_incremental_update_and_removal(tmp_path, kind):
     a = Assistant.open(settings.index_dir, settings)
     try:
         assert a.search("Zyxwv", k=3, mode="lexical") == [] and len(a.store.metas) == 1
+        assert {r.doc_id for r in a.store.target_rows()} == set(a.store.metas)  # the removed file's figures went too
     finally:
         a.close()
 
@@ -219,3 +220,97 @@ def test_ray_ingest_equals_in_process(built, tmp_path):
             assert [h.passage.id for h in a.search(q)] == [h.passage.id for h in built["milvus"].search(q)]
     finally:
         a.close()
+
+
+# --- the narrow look-ups answering uses instead of reading every passage ----------------------
+PLACES = ["Lao Bảo", "Đông Hà", "Ba Bể", "Chợ Mới", "Hà Nội", "Zyxwv"]
+NUMBERS = ["13-NQ/TU", "07-NQ/TU", "11-KL/TU", "99-NQ/TW"]
+ANSWER_QUESTIONS = [
+    "Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 là bao nhiêu?",
+    "Nghị quyết 13-NQ/TU được ban hành ngày nào?",
+    "Kết luận 11-KL/TU do ai ký?",
+    "muc tieu tang truong cong nghiep cua Bac Kan la bao nhieu",
+    "Những hạn chế, yếu kém trong thực hiện Nghị quyết 13-NQ/TU ở Quảng Trị là gì?",
+    "Tỷ lệ hộ nghèo của huyện Ba Bể năm 2020 là bao nhiêu?",
+    "Các giải pháp chủ yếu phát triển công nghiệp của Bắc Kạn gồm những gì?",
+]
+
+
+def test_local_doc_freqs_are_the_bm25_matrix(built):
+    """The local store's document frequencies are the non-zeros of bm25s's term columns
+    (what answering computed from the whole matrix before): the same numbers."""
+    store = built["local"].store
+    for index, folded in ((store.inner.lexical, False), (store.inner.folded, True)):
+        scores = index.model.scores
+        ends = list(scores["indptr"][1:]) + [len(scores["data"])]
+        whole = {t: int(ends[i] - scores["indptr"][i]) for t, i in index.vocab.items() if i < len(scores["indptr"])}
+        assert store.doc_freqs(list(index.vocab), folded=folded) == whole and whole
+        assert store.doc_freqs(["zyxwv-never"], folded=folded) == {}
+
+
+@pytest.mark.integration
+def test_targets_table_agrees(built):
+    local, milvus = built["local"].store.target_rows(), built["milvus"].store.target_rows()
+    assert len(local) > 10 and [r.to_dict() for r in milvus] == [r.to_dict() for r in local]
+
+
+@pytest.mark.integration
+def test_narrow_lookups_agree(built):
+    import numpy as np
+
+    from assistant.answering.tokens import keys
+    from assistant.text import Analyzer
+
+    local, milvus = built["local"].store, built["milvus"].store
+    assert milvus.count() == local.count()
+    text = " ".join(p.text for p in list(local.passages)[:30]) + " zyxwv"
+    analysis = Analyzer().analyze(text)
+    for folded, terms in ((False, analysis.tokens + keys(text)), (True, analysis.folded + keys(text, True))):
+        got = milvus.doc_freqs(sorted(set(terms)), folded=folded)
+        assert got == local.doc_freqs(sorted(set(terms)), folded=folded)
+        assert len(got) > 50 and "zyxwv" not in got and all(v >= 1 for v in got.values())
+    pids = [p.id for p in list(local.passages)[::5]] + ["no-such-passage"]
+    lv, mv = local.vectors(pids), milvus.vectors(pids)
+    assert set(lv) == set(mv) == set(pids) - {"no-such-passage"}
+    for pid, v in lv.items():
+        np.testing.assert_allclose(mv[pid], v, rtol=1e-5, atol=1e-6)
+    vector = lv[pids[0]]
+    for store in (local, milvus):
+        rows = [r for r, _ in store.dense_search(vector, 20, None)]
+        assert store.doc_ids_at(rows) == [p.doc_id for p in store.passages_at(rows)]
+    for name in PLACES + NUMBERS:  # Milvus's candidates hold every passage that has the words
+        want = {p.id for p in local.passages if name.lower() in p.text.lower()}
+        assert want <= {p.id for p in milvus.passages_mentioning(name)}, name
+
+
+@pytest.mark.integration
+def test_milvus_answers_without_reading_every_passage(built, monkeypatch):
+    """Answering on Milvus (a fresh answerer: its construction included) never enumerates
+    the passages, and answers, cites and scopes exactly as on the local index."""
+    from assistant.answering import Answerer
+    from assistant.stores import milvus as milvus_store
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("answering read every passage")
+
+    local = Answerer(built["local"])
+    monkeypatch.setattr(milvus_store._Passages, "__iter__", forbidden)
+    monkeypatch.setattr(milvus_store._Passages, "__getitem__", forbidden)
+    monkeypatch.setattr(milvus_store.MilvusStore, "rows", forbidden)
+    remote = Answerer(built["milvus"])
+    for name in PLACES:
+        assert remote._place_docs(name) == local._place_docs(name), name
+    for number in NUMBERS:
+        assert remote.catalog.mentions(number) == local.catalog.mentions(number), number
+    assert local.catalog.mentions("13-NQ/TU") and not local.catalog.mentions("99-NQ/TW")
+    assert local._place_docs("Lao Bảo") and not local._place_docs("Zyxwv")
+    assert remote.planner._mentioned_short("13", "Nghị quyết") == local.planner._mentioned_short("13", "Nghị quyết")
+    answered = 0
+    for q in ANSWER_QUESTIONS:
+        a, b = local.ask_scored(q), remote.ask_scored(q)
+        assert b[0].text == a[0].text and b[0].abstained == a[0].abstained, q
+        assert b[1] == pytest.approx(a[1], rel=1e-6, abs=1e-9), q
+        assert [(c.passage_id, c.start, c.end) for c in b[0].citations] == [(c.passage_id, c.start, c.end) for c in a[0].citations]
+        assert b[0].scope == a[0].scope
+        answered += not a[0].abstained
+    assert answered >= 4

@@ -57,17 +57,17 @@ class Answerer:
             document = document or owner.document
         assert store is not None and embedder is not None and settings is not None
         self.retriever = retriever
-        self.store: Any = store  # a Store; answering also reads the local index's BM25 and vectors
+        self.store: Any = store  # a Store (session.Store: metadata and narrow passage look-ups)
         self.embedder = embedder
         self.settings = settings
         self._document = document or (lambda doc_id: self.store.docstore.document(doc_id))  # type: ignore[union-attr]
         self.prompts: Prompts = load_prompts(self.settings.prompts_dir)
-        self.weights = TermWeights.from_lexical(self.store.lexical, len(self.store.passages))
-        self.folded_weights = TermWeights.from_lexical(self.store.folded, len(self.store.passages))
-        self._rows = {p.id: i for i, p in enumerate(store.passages)}
-        self.catalog = Catalog.build(store.metas, store.passages)
+        self.weights = TermWeights.from_store(self.store)
+        self.folded_weights = TermWeights.from_store(self.store, folded=True)
+        self.catalog = Catalog.build(store.metas, mentioning=self.store.passages_mentioning)
         self.catalog.openings = self._openings
-        self._place_index: list[tuple[str, str]] | None = None
+        self._place_text: dict[str, str] = {}  # passage id -> folded words, as checked by _place_docs
+        self._places: dict[str, set[str]] = {}
         self._target_rows: list[TargetRow] | None = None
         self.planner = Planner(self.catalog, self._place_docs)
         if llm is None and self.settings.llm:
@@ -113,7 +113,7 @@ class Answerer:
             if measured is not None:
                 return measured, 1.0
         session = Session(plan, self.retriever, self.store, self.settings, self.weights, self.folded_weights,
-                          self._rows, self._query_vector(resolved), source_doc, filters, self._targets())
+                          self._query_vector(resolved), source_doc, filters, self._targets())
         if plan.scope and not session.accepted(plan.scope):
             return abstain(question, [], resolved, kind=plan.kind), 0.0
         handler = comparison if plan.compare else HANDLERS[plan.intent]
@@ -160,12 +160,10 @@ class Answerer:
     def _targets(self) -> list[TargetRow]:
         """The targets table's rows, read once per open index, not per question."""
         if self._target_rows is None:
-            try:
-                rows = target_table.load_rows(self.store)[0]
-                # a sentence that talks to the model is never evidence (answering/safety.py)
-                self._target_rows = [r for r in rows if not looks_like_instruction(r.quote)]
-            except AttributeError:  # a store without the local docstore (Milvus): no table
-                self._target_rows = []
+            reader = getattr(self.store, "target_rows", None)  # the Store protocol's; an IndexStore has none
+            rows = reader() if reader is not None else target_table.load_rows(self.store)[0]
+            # a sentence that talks to the model is never evidence (answering/safety.py)
+            self._target_rows = [r for r in rows if not looks_like_instruction(r.quote)]
         return self._target_rows
 
     def scope_label(self, doc_ids: list[str]) -> str:
@@ -209,9 +207,20 @@ class Answerer:
 
     def _place_docs(self, name: str) -> set[str]:
         """Documents whose passages mention a place name (accents ignored), for places the
-        collection has no document *of*."""
-        if self._place_index is None:
-            self._place_index = [(p.doc_id, " " + " ".join(re.sub(r"[^\w]", " ", fold(p.text).lower()).split()) + " ")
-                                 for p in self.store.passages]
-        needle = " " + " ".join(re.sub(r"[^\w]", " ", fold(name).lower()).split()) + " "
-        return {d for d, t in self._place_index if needle in t}
+        collection has no document *of*; the store narrows the passages to read."""
+        needle = " " + _words(name) + " "
+        if needle not in self._places:
+            found: set[str] = set()
+            for p in self.store.passages_mentioning(name):
+                text = self._place_text.get(p.id)
+                if text is None:
+                    text = self._place_text[p.id] = " " + _words(p.text) + " "
+                if needle in text:
+                    found.add(p.doc_id)
+            self._places[needle] = found
+        return set(self._places[needle])
+
+
+def _words(text: str) -> str:
+    """Folded lower-case words of ``text`` joined by single spaces."""
+    return " ".join(re.sub(r"[^\w]", " ", fold(text).lower()).split())

@@ -9,7 +9,7 @@ which document numbers the documents *mention* (a conclusion reviewing "Nghị q
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..documents import DocumentMeta, Passage
@@ -75,16 +75,25 @@ class Catalog:
     by_type: dict[str, set[str]] = field(default_factory=dict)
     by_issuer: dict[str, set[str]] = field(default_factory=dict)
     by_signer: dict[str, set[str]] = field(default_factory=dict)
-    _mentions: dict[str, set[str]] | None = None
-    _passages: list[Passage] = field(default_factory=list)
+    #: number -> passages that may mention it (``Store.passages_mentioning``), checked here
+    mentioning: Callable[[str], Iterable[Passage]] | None = None
+    _mentions: dict[str, set[str]] = field(default_factory=dict)  # kept answers of ``mentioned_where``
+    _titles: dict[str, set[str]] | None = None
+    _table_of: tuple[Iterable[Passage], dict[str, set[str]]] | None = None
     #: callable() -> {doc_id: opening text}; read on the first number the metadata lacks
     openings: object = None
     _own: dict[str, set[str]] | None = None
 
     @classmethod
-    def build(cls, metas: Mapping[str, DocumentMeta], passages: Iterable[Passage] = ()) -> Catalog:
-        c = cls(dict(metas))
-        c._passages = list(passages)
+    def build(
+        cls,
+        metas: Mapping[str, DocumentMeta],
+        passages: Sequence[Passage] = (),
+        mentioning: Callable[[str], Iterable[Passage]] | None = None,
+    ) -> Catalog:
+        """``mentioning`` (the store's narrow search) or, for a collection held in memory,
+        ``passages`` (all of them) answer which texts mention a number."""
+        c = cls(dict(metas), mentioning=mentioning or (lambda _number: passages))
         for doc_id, m in metas.items():
             for k in number_keys(m.number):
                 c.by_number.setdefault(k, set()).add(doc_id)
@@ -103,23 +112,41 @@ class Catalog:
         return sorted(self.metas)
 
     def mentions(self, number: str) -> set[str]:
-        """Documents whose text mentions the số hiệu ``number`` (built on first use)."""
-        if self._mentions is None:
+        """Documents whose text or title mentions the số hiệu ``number`` (kept per number)."""
+        wanted = number_keys(number)
+        return self.mentioned_where(number, lambda k: k in wanted, "number:" + number)
+
+    def mentioned_where(self, query: str, test: Callable[[str], bool], kept_as: str) -> set[str]:
+        """Documents whose text (passages ``mentioning(query)`` gives) or title mentions a
+        số hiệu whose key passes ``test``; kept under ``kept_as``."""
+        if kept_as not in self._mentions:
+            table = self._table(self.mentioning(query) if self.mentioning is not None else ())
+            if self._titles is None:  # per document: bounded by the metadata already held
+                self._titles = {}
+                for doc_id, meta in self.metas.items():
+                    for m in NUMBER_RE.finditer(meta.title or ""):
+                        for k in number_keys(m.group(0)):
+                            self._titles.setdefault(k, set()).add(doc_id)
+            out: set[str] = set()
+            for found in (table, self._titles):
+                for k, docs in found.items():
+                    if test(k):
+                        out |= docs
+            self._mentions[kept_as] = out
+        return set(self._mentions[kept_as])
+
+    def _table(self, passages: Iterable[Passage]) -> dict[str, set[str]]:
+        """Number key -> documents whose passages mention it. Kept while the store hands back
+        the same sequence (the local store gives all its passages: one pass, as ever)."""
+        if self._table_of is None or self._table_of[0] is not passages:
             table: dict[str, set[str]] = {}
-            for p in self._passages:
+            for p in passages:
                 for m in NUMBER_RE.finditer(p.text):
                     if is_document_number(m.group(0)):
                         for k in number_keys(m.group(0)):
                             table.setdefault(k, set()).add(p.doc_id)
-            for doc_id, meta in self.metas.items():
-                for m in NUMBER_RE.finditer(meta.title or ""):
-                    for k in number_keys(m.group(0)):
-                        table.setdefault(k, set()).add(doc_id)
-            self._mentions = table
-        out: set[str] = set()
-        for k in number_keys(number):
-            out |= self._mentions.get(k, set())
-        return out
+            self._table_of = (passages, table)
+        return self._table_of[1]
 
     def own_number(self, number: str) -> set[str]:
         """Documents whose own header says "Số: <number>" although the parsed metadata has

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,23 +185,11 @@ def _label_bonus(question: Question, sentence: str) -> float:
     return W_LABEL
 
 
-def passage_similarities(
-    query_vector: np.ndarray | None, dense_index: object, rows: dict[str, int], hits: list[Hit]
-) -> dict[str, float]:
-    """Cosine of the query and each hit's stored passage vector (read back from FAISS)."""
+def passage_similarities(query_vector: np.ndarray | None, vectors: Mapping[str, np.ndarray], hits: list[Hit]) -> dict[str, float]:
+    """Cosine of the query and each hit's stored passage vector (``Store.vectors``)."""
     if query_vector is None:
         return {}
-    out: dict[str, float] = {}
-    for h in hits:
-        row = rows.get(h.passage.id)
-        if row is None:
-            continue
-        try:
-            vec = dense_index.reconstruct(int(row))  # type: ignore[attr-defined]
-        except RuntimeError:  # an index type that cannot give vectors back
-            return {}
-        out[h.passage.id] = float(np.dot(vec, query_vector))
-    return out
+    return {h.passage.id: float(np.dot(vectors[h.passage.id], query_vector)) for h in hits if h.passage.id in vectors}
 
 
 _CLAUSE_PUNCT = re.compile(r"[;:()]|\.\s")

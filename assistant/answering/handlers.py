@@ -453,7 +453,7 @@ def comparison(s: Session, plan: Plan) -> Outcome | None:
 
 
 def Session_for(s: Session, plan: Plan) -> Session:
-    return Session(plan, s.retriever, s.store, s.settings, s.weights, s.folded_weights, s.rows, s.vector, s.document,
+    return Session(plan, s.retriever, s.store, s.settings, s.weights, s.folded_weights, s.vector, s.document,
                    s.filters, s.targets)
 
 

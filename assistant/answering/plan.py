@@ -356,14 +356,12 @@ class Planner:
 
     def _mentioned_short(self, digits: str, doc_type: str) -> set[str]:
         abbrs = {a.lower().replace("đ", "d") for a in TYPES.get(doc_type, ())}
-        cat = self.catalog
-        cat.mentions("0-x/y")  # builds the table
-        out: set[str] = set()
-        for k, docs in (cat._mentions or {}).items():
+        def test(k: str) -> bool:
             parts = re.split(r"[-/]", k)
-            if parts and parts[0] == digits and set(parts[1:]) & abbrs:
-                out |= docs
-        return out
+            return bool(parts) and parts[0] == digits and bool(set(parts[1:]) & abbrs)
+
+        query = " ".join([digits, *sorted(abbrs)])
+        return self.catalog.mentioned_where(query, test, f"short:{digits}:{doc_type}")
 
     # -- the plan -----------------------------------------------------------------------------
     def plan(self, question: str, previous: Plan | None = None, followup: bool = False) -> Plan:

@@ -6,9 +6,9 @@ every retrieval and every similarity the handlers ask for.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -30,24 +30,19 @@ class Retriever(Protocol):
 
 
 class Store(Protocol):
-    """What answering reads from an open index."""
-
-    @property
-    def passages(self) -> Sequence[Passage]: ...
+    """What answering reads from an open index: per-document metadata, and narrow
+    questions about passages (never all of them; see ``stores.base.Store``)."""
 
     @property
     def metas(self) -> Mapping[str, DocumentMeta]: ...
 
-    # the local index's parts answering reads (term weights, passage vectors); the
-    # Milvus store provides the same in this layout
-    @property
-    def dense(self) -> Any: ...
+    def count(self) -> int: ...
 
-    @property
-    def lexical(self) -> Any: ...
+    def doc_freqs(self, terms: Iterable[str], folded: bool = False) -> dict[str, int]: ...
 
-    @property
-    def folded(self) -> Any: ...
+    def vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]: ...
+
+    def passages_mentioning(self, text: str) -> Iterable[Passage]: ...
 
 
 @dataclass
@@ -85,7 +80,6 @@ class Session:
         settings: Settings,
         weights: TermWeights,
         folded_weights: TermWeights,
-        rows: dict[str, int],
         vector: np.ndarray | None,
         document: Callable[[str], Document | None],
         filters: Filters | None = None,
@@ -97,7 +91,6 @@ class Session:
         self.settings = settings
         self.weights = weights
         self.folded_weights = folded_weights
-        self.rows = rows
         self.vector = vector
         self.document = document
         self.filters = filters
@@ -125,7 +118,8 @@ class Session:
         return q
 
     def sentences(self, q: Question, hits: list[Hit]) -> list[Sentence]:
-        sims = passage_similarities(self.vector, self.store.dense, self.rows, hits)
+        vectors = self.store.vectors([h.passage.id for h in hits]) if self.vector is not None else {}
+        sims = passage_similarities(self.vector, vectors, hits)
         return collect(q, hits, sims)
 
     def draft(self, text: str, hits: list[Hit], qtype: QType | None = None) -> Draft | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from functools import lru_cache
@@ -65,8 +65,8 @@ def with_abbreviations(seq: list[str], folded: bool = False) -> tuple[set[str], 
 #: Function words (one set for the project, ``text.FUNCTION_WORDS``): they carry no
 #: evidence that a sentence answers a question.
 FUNCTION_WORDS_FOLDED: frozenset[str] = function_words(folded=True)
-__all__ = ["FUNCTION_WORDS", "FUNCTION_WORDS_FOLDED", "Tok", "TermWeights", "content_keys", "key_function", "keys", "tokenize",
-           "with_abbreviations"]
+__all__ = ["FUNCTION_WORDS", "FUNCTION_WORDS_FOLDED", "StoreFrequencies", "Tok", "TermWeights", "content_keys", "key_function", "keys",
+           "tokenize", "with_abbreviations"]
 
 
 def content_keys(text: str, folded: bool = False) -> list[str]:
@@ -79,16 +79,40 @@ def content_keys(text: str, folded: bool = False) -> list[str]:
     return list(seen)
 
 
+class StoreFrequencies(Mapping[str, int]):
+    """Document frequencies asked of the store term by term (``Store.doc_freqs``) and
+    kept: a question needs a few dozen, never the whole vocabulary."""
+
+    def __init__(self, lookup: Callable[[Iterable[str]], dict[str, int]]):
+        self.lookup = lookup
+        self.known: dict[str, int | None] = {}
+
+    def __getitem__(self, term: str) -> int:
+        if term not in self.known:
+            self.known[term] = self.lookup([term]).get(term)
+        df = self.known[term]
+        if df is None:
+            raise KeyError(term)
+        return df
+
+    def __iter__(self):
+        return (t for t, df in self.known.items() if df is not None)
+
+    def __len__(self) -> int:
+        return sum(df is not None for df in self.known.values())
+
+
 class TermWeights:
     """Inverse document frequency of syllables over the indexed passages.
 
-    Read from the BM25 index's term-document matrix (a column's non-zeros are the
-    term's document frequency), so nothing is recomputed at start-up. A term the
-    collection never uses gets the highest weight: a question about "hộ nghèo" in a
-    collection without it must lose most of its evidence.
+    Read from the BM25 index's document frequencies (``Store.doc_freqs``: a column's
+    non-zeros of bm25s's term-document matrix locally, the ``_terms`` statistics on Milvus),
+    so nothing is recomputed at start-up. A term the collection never uses gets the
+    highest weight: a question about "hộ nghèo" in a collection without it must lose
+    most of its evidence.
     """
 
-    def __init__(self, df: dict[str, int], n_docs: int):
+    def __init__(self, df: Mapping[str, int], n_docs: int):
         self.df = df
         self.n = max(1, n_docs)
         self.max_idf = self._idf(0)
@@ -109,14 +133,7 @@ class TermWeights:
         return cls({}, 1)
 
     @classmethod
-    def from_lexical(cls, lexical: object, n_docs: int) -> TermWeights:
-        """From a ``LexicalIndex`` (bm25s); uniform weights if its layout is unknown."""
-        try:
-            scores = lexical.model.scores  # type: ignore[attr-defined]
-            ends = list(scores["indptr"][1:]) + [len(scores["data"])]  # bm25s may omit the last pointer
-            starts = scores["indptr"]
-            vocab: dict[str, int] = lexical.vocab  # type: ignore[attr-defined]
-            df = {term: int(ends[i] - starts[i]) for term, i in vocab.items() if i < len(starts)}
-        except (AttributeError, KeyError, TypeError, IndexError):
-            return cls.uniform()
-        return cls(df, n_docs)
+    def from_store(cls, store: object, folded: bool = False) -> TermWeights:
+        """Weights over ``store``'s BM25 statistics (plain or folded copy), read on demand."""
+        lookup = lambda terms: store.doc_freqs(terms, folded=folded)  # type: ignore[attr-defined]  # noqa: E731
+        return cls(StoreFrequencies(lookup), store.count())  # type: ignore[attr-defined]

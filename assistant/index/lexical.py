@@ -52,6 +52,23 @@ class LexicalIndex:
         model = bm25s.BM25.load(str(directory), allow_pickle=False, load_corpus=False)
         return cls(model, n_docs)
 
+    def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
+        """Document frequency of each known term: the non-zeros of its column of bm25s's
+        CSC term-document matrix (nothing recomputed). {} for an empty or unknown layout."""
+        try:
+            scores = self.model.scores
+            starts, n_data = scores["indptr"], len(scores["data"])
+        except (AttributeError, KeyError, TypeError):
+            return {}
+        out: dict[str, int] = {}
+        for t in terms:
+            i = self.vocab.get(t)
+            if i is None or i >= len(starts):
+                continue
+            end = starts[i + 1] if i + 1 < len(starts) else n_data  # bm25s may omit the last pointer
+            out[t] = int(end - starts[i])
+        return out
+
     def search(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         query = [t for t in tokens if t in self.vocab]
         if not query or self.n_docs == 0 or k <= 0:

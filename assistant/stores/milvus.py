@@ -31,14 +31,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
 from ..documents import Document, DocumentMeta, Paragraph, Passage, Section
+from ..targets.model import TargetRow
 from ..errors import AssistantError, IndexMissing
 from ..index import dense
 from ..index.manifest import Manifest
@@ -49,6 +50,9 @@ LITE_FILE = "milvus.db"
 VARCHAR_MAX = 65_535  # bytes, Milvus's VARCHAR limit
 PART_CHARS = 16_000  # document record parts: at most 4 UTF-8 bytes a character -> < 64 KB
 BATCH = 1000  # rows per insert/query round trip
+#: Candidates ``passages_mentioning`` reads: documents that mention a số hiệu or a place
+#: name the collection has no document of (answering's scope), checked by the caller.
+MENTION_CANDIDATES = 2000
 #: A row's BM25 weights are recomputed when the collection's average passage length has
 #: moved by more than this since they were written (bm25s recomputes all on every build).
 REWEIGHT_TOLERANCE = 0.002
@@ -107,6 +111,9 @@ class Names:
         self.terms = f"{prefix}_terms"
         self.sources = f"{prefix}_sources"
         self.state = f"{prefix}_state"
+        #: the targets table (one row per figure); not in ``all()``: a store written before it
+        #: existed still opens, with an empty table
+        self.targets = f"{prefix}_targets"
 
     def all(self) -> list[str]:
         return [self.passages, self.documents, self.parts, self.terms, self.sources, self.state]
@@ -200,8 +207,9 @@ def iterate(client, collection: str, fields: list[str], expr: str = "") -> Itera
 
 # --- the read side ------------------------------------------------------------------------
 class _Passages(Sequence):
-    """Position i -> the i-th passage in row order, fetched on demand (the answerer
-    enumerates passages; nothing else needs them all)."""
+    """Position i -> the i-th passage in row order, fetched on demand. Neither search nor
+    answering enumerates passages (they use ``passages_at``, ``vectors``,
+    ``passages_mentioning``); this is for tools that do (``assistant docs`` counts)."""
 
     def __init__(self, store: MilvusStore):
         self.store = store
@@ -218,36 +226,6 @@ class _Passages(Sequence):
         rows = self.store.rows()
         for start in range(0, len(rows), BATCH):
             yield from self.store.passages_at([int(r) for r in rows[start : start + BATCH]])
-
-
-class _Vectors:
-    """``reconstruct(position)`` like a FAISS index: the stored vector of a passage (answer evidence)."""
-
-    def __init__(self, store: MilvusStore):
-        self.store = store
-
-    @property
-    def ntotal(self) -> int:
-        return self.store.count()
-
-    def reconstruct(self, position: int) -> np.ndarray:
-        row = int(self.store.rows()[position])
-        got = self.store.client.query(self.store.names.passages, ids=[row], output_fields=["dense"])
-        if not got:
-            raise RuntimeError(f"row {row} is gone")
-        return np.asarray(got[0]["dense"], dtype="float32")
-
-
-def _term_stats(vocab: dict[str, tuple[int, int]]) -> SimpleNamespace:
-    """Document frequencies in the layout the answerer reads from a bm25s ``LexicalIndex``
-    (``answering.tokens.TermWeights.from_lexical``: ``vocab`` and CSC ``indptr``/``data``)."""
-    terms = list(vocab)
-    dfs = np.array([vocab[t][1] for t in terms], dtype="int64")
-    starts = np.concatenate([[0], np.cumsum(dfs)[:-1]]) if len(dfs) else np.zeros(0, dtype="int64")
-    return SimpleNamespace(
-        vocab={t: i for i, t in enumerate(terms)},
-        model=SimpleNamespace(scores={"indptr": starts, "data": range(int(dfs.sum()))}),
-    )
 
 
 class MilvusStore:
@@ -268,9 +246,7 @@ class MilvusStore:
         self.manifest.dense_index = info.get("dense_index", "FLAT")
         self._rows: np.ndarray | None = None
         self.passages = _Passages(self)
-        self.dense = _Vectors(self)
-        self.lexical = _term_stats(vocab)
-        self.folded = _term_stats(folded_vocab)
+        self._analyzer: Any = None  # text.Analyzer, built on the first passages_mentioning
 
     @classmethod
     def open(cls, root: Path, settings) -> MilvusStore:
@@ -348,6 +324,60 @@ class MilvusStore:
         if missing:
             raise AssistantError(f"{self.uri}: passages {missing[:5]} vanished during the search (an ingest is replacing them); search again")
         return [got[r] for r in rows]
+
+    def passage_counts(self) -> dict[str, int]:
+        """One pass over the passages' doc ids only (no text, no vectors)."""
+        counts: dict[str, int] = {}
+        for r in iterate(self.client, self.names.passages, ["doc_id"]):
+            counts[r["doc_id"]] = counts.get(r["doc_id"], 0) + 1
+        return counts
+
+    def doc_ids_at(self, rows: list[int]) -> list[str]:
+        got: dict[int, str] = {}
+        for start in range(0, len(rows), BATCH):
+            for r in self.client.query(self.names.passages, ids=rows[start : start + BATCH], output_fields=["row", "doc_id"]):
+                got[int(r["row"])] = r["doc_id"]
+        missing = [r for r in rows if r not in got]
+        if missing:
+            raise AssistantError(f"{self.uri}: passages {missing[:5]} vanished during the search (an ingest is replacing them); search again")
+        return [got[r] for r in rows]
+
+    def doc_freqs(self, terms: Iterable[str], folded: bool = False) -> dict[str, int]:
+        """From the term statistics read at open (``_terms``; the same ones lexical search
+        weighs queries with, so the two never disagree)."""
+        vocab = self.folded_vocab if folded else self.vocab
+        return {t: vocab[t][1] for t in terms if t in vocab}
+
+    def vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        ids = list(dict.fromkeys(passage_ids))
+        for start in range(0, len(ids), BATCH):
+            expr = f"pid in [{', '.join(_quote(p) for p in ids[start : start + BATCH])}]"
+            for r in self.client.query(self.names.passages, filter=expr, output_fields=["pid", "dense"]):
+                out[r["pid"]] = np.asarray(r["dense"], dtype="float32")
+        return out
+
+    def passages_mentioning(self, text: str) -> list[Passage]:
+        """The best ``MENTION_CANDIDATES`` passages by BM25 over the folded terms of ``text``:
+        a passage that contains the words has their syllables among its terms, so it ranks
+        high; the caller's rule decides. Bounded, unlike a scan of every passage."""
+        if self._analyzer is None:
+            from ..text import Analyzer
+
+            self._analyzer = Analyzer()
+        terms = list(dict.fromkeys(self._analyzer.analyze(text).folded))
+        hits = self.lexical_search(terms, MENTION_CANDIDATES, None, folded=True)
+        return self.passages_at([r for r, _ in hits])
+
+    def target_rows(self) -> list[TargetRow]:
+        """The targets table (issue 14), as the local docstore holds it; empty for a store
+        written before the table existed."""
+        if not self.client.has_collection(self.names.targets):
+            return []
+        self.client.load_collection(self.names.targets)
+        rows = [(r["key"], TargetRow.from_dict(json.loads(r["row"])))
+                for r in iterate(self.client, self.names.targets, ["key", "row"])]
+        return [r for _, r in sorted(rows, key=lambda x: x[0])]
 
     def document(self, doc_id: str) -> Document | None:
         parts = self.client.query(self.names.parts, filter=f"doc_id == {_quote(doc_id)}", output_fields=["part", "body"])

@@ -17,6 +17,7 @@ import numpy as np
 from ..documents import Document, Passage
 from ..errors import AssistantError
 from ..retrieval import filter_key
+from ..targets.extract import extract_document
 from . import bm25
 from .milvus import (
     _PLACEHOLDER,
@@ -33,6 +34,9 @@ from .milvus import (
     read_vocab,
     resolve_uri,
 )
+
+
+_TARGET_FIELDS = [("doc_id", "str", 2048), ("row", "str", VARCHAR_MAX)]
 
 
 @dataclass
@@ -119,7 +123,7 @@ class MilvusWriter:
                 say(f"{reason}: rebuilding the whole Milvus index {settings.milvus_collection!r}")
                 exists = False
         if not exists:
-            for n in names.all():
+            for n in [*names.all(), names.targets]:
                 if client.has_collection(n):
                     client.drop_collection(n)
             cls._create(pm, client, names, dimension, settings.milvus_dense_index)
@@ -131,6 +135,12 @@ class MilvusWriter:
             writer = cls(client, names, info, uri)
             writer._save_info()
             return writer
+        if not client.has_collection(names.targets):  # written before the targets table existed
+            tip = client.prepare_index_params()
+            tip.add_index("_v", index_type="FLAT", metric_type="IP")
+            client.create_collection(names.targets, schema=_table_schema(pm, _TARGET_FIELDS), index_params=tip,
+                                     consistency_level="Strong")
+        client.load_collection(names.targets)
         return cls(client, names, info, uri)
 
     @staticmethod
@@ -148,6 +158,7 @@ class MilvusWriter:
             names.terms: [("tid", "int", 0), ("df", "int", 0)],
             names.sources: [("sha256", "str", 128), ("doc_ids", "str", VARCHAR_MAX)],
             names.state: [("value", "str", VARCHAR_MAX)],
+            names.targets: _TARGET_FIELDS,
         }
         for name, fields in tables.items():
             tip = client.prepare_index_params()
@@ -198,6 +209,7 @@ class MilvusWriter:
         self.info["passages"] -= n
         for doc_id in doc_ids:
             self.client.delete(self.names.parts, filter=f"doc_id == {_quote(doc_id)}")
+            self.client.delete(self.names.targets, filter=f"doc_id == {_quote(doc_id)}")
         if doc_ids:
             self.client.delete(self.names.documents, ids=list(doc_ids))
 
@@ -233,11 +245,14 @@ class MilvusWriter:
         new_len = sum(len(t) for b in batch for _, t, _, _ in b.passages)
         new_n = sum(len(b.passages) for b in batch)
         avgdl = (self.info["total_len"] + new_len) / max(1, self.info["passages"] + new_n)
-        rows, docs, parts = [], [], []
+        rows, docs, parts, targets = [], [], [], []
         for b in batch:
             metas = {}
             for doc in b.documents:
                 metas[doc.id] = doc.meta
+                for i, t in enumerate(extract_document(doc)):  # the targets table, as the local docstore has it
+                    targets.append({"key": f"{doc.id}#{i:06d}", "doc_id": doc.id,
+                                    "row": json.dumps(t.to_dict(), ensure_ascii=False), "_v": _PLACEHOLDER})
                 docs.append({"key": doc.id, "source": doc.source, "meta": json.dumps(doc.meta.to_dict(), ensure_ascii=False), "_v": _PLACEHOLDER})
                 record = document_record(doc)
                 for i, start in enumerate(range(0, max(1, len(record)), PART_CHARS)):
@@ -262,7 +277,8 @@ class MilvusWriter:
                         raise AssistantError(f"{b.key}: passage {p.id} is longer than Milvus's 64 KB field limit ({f})")
                 rows.append(row)
                 self.info["next_row"] += 1
-        for table, data in ((self.names.documents, docs), (self.names.parts, parts), (self.names.passages, rows)):
+        for table, data in ((self.names.documents, docs), (self.names.parts, parts), (self.names.targets, targets),
+                            (self.names.passages, rows)):
             for start in range(0, len(data), BATCH):
                 self.client.insert(table, data[start : start + BATCH])
         self.info["passages"] += new_n
@@ -304,7 +320,7 @@ class MilvusWriter:
             n += len(batch)
         if n:
             say(f"re-weighted BM25 of {n} passages (average passage length now {avgdl:.1f} terms)")
-        for name in self.names.all():
+        for name in [*self.names.all(), self.names.targets]:
             self.client.flush(name)
         return n
 
