@@ -83,3 +83,11 @@ def test_a_count_read_in_a_title_with_two_counts(policy) -> None:
     modified = policy.ask("Quyết định 2637/QĐ-UBND công bố bao nhiêu thủ tục hành chính được sửa đổi, bổ sung?")
     repealed = policy.ask("Quyết định 2637/QĐ-UBND công bố bao nhiêu thủ tục hành chính bị bãi bỏ?")
     assert modified.text.startswith("12") and repealed.text.startswith("01"), (modified.text, repealed.text)
+
+
+def test_a_followup_with_its_own_question_word_asks_its_own_question(policy) -> None:
+    first = policy.ask("Quyết định 97/2025/QĐ-UBND do ai ký?")
+    follow = policy.ask("Văn bản đó có hiệu lực từ khi nào?", history=[first.turn()])
+    assert "01 tháng 12 năm 2025" in follow.text and follow.citations[0].doc_id == _ids("qn_97"), follow.text
+    again = policy.ask("Còn Quyết định 2637/QĐ-UBND thì sao?", history=[first.turn()])
+    assert again.kind == "metadata" and again.citations[0].doc_id == _ids("vl_2637")  # the signer, asked again

@@ -158,6 +158,13 @@ def test_followup_replaces_the_period_and_uses_the_resolved_question() -> None:
     assert resolve("Còn năm 2010 thì sao?", history) == "Tỷ trọng công nghiệp của Quảng Trị năm 2010 là bao nhiêu?"
 
 
+def test_followup_naming_another_document_replaces_the_whole_reference() -> None:
+    prev = [Turn("Quyết định 97/2025/QĐ-UBND do ai ký?", "x", "Quyết định 97/2025/QĐ-UBND do ai ký?")]
+    assert resolve("Còn Quyết định 2637/QĐ-UBND thì sao?", prev) == "Quyết định 2637/QĐ-UBND do ai ký?"
+    prev = [Turn("Kết luận 11-KL/TU do ai ký?", "x", "Kết luận 11-KL/TU do ai ký?")]
+    assert resolve("Còn Nghị quyết của Bắc Kạn thì sao?", prev) == "Nghị quyết của Bắc Kạn do ai ký?"
+
+
 def test_standalone_questions_are_unchanged() -> None:
     history = [Turn("Mục tiêu của Bắc Kạn là bao nhiêu?")]
     q = "Ai chủ trì đôn đốc việc thực hiện nghị quyết?"

@@ -25,7 +25,10 @@ _DEMONSTRATIVE = re.compile(
 )
 
 _YEARS = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?"
-_DOCNUM = r"\d{1,5}\s?[-–/]\s?[A-ZĐ][\w/.-]*"
+_DOCNUM = r"(?<![\d/])\d{1,5}(?:/(?:19|20)\d{2})?\s?[-–/]\s?[A-ZĐ][\w/.-]*"  # "11-KL/TU", "97/2025/QĐ-UBND"
+_TYPE = r"(?:nghị quyết|kết luận|chỉ thị|quyết định|kế hoạch|thông tư|nghị định|công văn|công điện|thông báo|văn bản|luật)"
+#: a document named by type and number in the previous question ("Kết luận 11-KL/TU", "Quyết định số 97/2025/QĐ-UBND")
+_DOCREF = re.compile(rf"\b{_TYPE}(?:\s+số)?\s+{_DOCNUM}", re.IGNORECASE)
 _NAME = r"[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)+"  # two or more capitalised words: "Quảng Trị"
 
 _KINDS = [("docnum", re.compile(_DOCNUM)), ("years", re.compile(rf"(?<!\d){_YEARS}(?!\d)")), ("name", re.compile(_NAME))]
@@ -74,6 +77,9 @@ def _substitute(previous: str, subject: str) -> str:
     """Put ``subject`` into ``previous`` in place of what it replaces: a province for a
     province, a number or period for one of the same kind, a noun phrase for the phrase
     with the same head ("công nghiệp chế biến" for "công nghiệp khai thác"); else add it."""
+    refs = list(_DOCREF.finditer(previous))
+    if refs and re.match(rf"{_TYPE}\b", subject, re.IGNORECASE):  # another document: "Còn Nghị quyết của Bắc Kạn?"
+        return previous[: refs[-1].start()] + subject + previous[refs[-1].end() :]
     new_places, old_places = gazetteer.find(subject), gazetteer.find(previous)
     if new_places and old_places:
         s, e, _ = old_places[-1]

@@ -178,6 +178,10 @@ def _asks_documents_of(question: str, start: int, end: int) -> bool:
     return bool(_OF_DOC.search(before) or (_LEADING.match(before) and _HAS_DOCS.match(after)))
 
 
+#: Entity kinds that pick documents: a follow-up naming one of them names another document.
+_DOCUMENT_KINDS = frozenset({"number", "type", "province", "issuer", "signer", "previous", "referenced", "place"})
+
+
 class Planner:
     """Makes plans against one collection (its catalog)."""
 
@@ -432,13 +436,16 @@ class Planner:
     def _carry(self, plan: Plan, previous: Plan) -> Plan:
         """A follow-up keeps the previous scope and intent unless it names its own."""
         kinds = {e.kind for e in plan.entities}
+        names_document = bool(kinds & _DOCUMENT_KINDS - {"place"})
         carried = [e for e in previous.entities if e.kind not in kinds and not e.missing and not (
             {"province", "place"} & kinds and e.kind in ("province", "place")
-        )]
+        ) and not (names_document and e.kind in _DOCUMENT_KINDS)]  # another document replaces the previous one
         if not plan.entities and previous.scope:
             carried.append(Entity("previous", "", "", docs=set(previous.scope)))
         plan.entities = carried + plan.entities
-        if plan.intent == FACT and previous.intent != FACT and not plan.fields:
+        if plan.intent == FACT and previous.intent != FACT and not plan.fields and plan.qtype is QType.OTHER:
+            # "Còn Bắc Kạn thì sao?" asks the previous question again; "… có hiệu lực từ khi nào?"
+            # asks its own (a question word of a type of its own)
             plan.intent, plan.fields = previous.intent, previous.fields
         return plan
 
