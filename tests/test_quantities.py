@@ -95,3 +95,16 @@ def test_a_count_reads_with_its_noun_and_a_comparator_can_name_the_share() -> No
                    periods=["2015"])
     assert [r.value for r in found.rows] == ["17"]
 
+
+
+def test_the_figures_own_words_name_its_measure() -> None:
+    # the indicator was cut before "tăng bình quân": the words up to the figure still say it is growth
+    quote = "Huy động ngân sách nhà nước trong lĩnh vực công nghiệp, tiểu thủ công nghiệp tăng bình quân trên 15%/năm."
+    r = TargetRow(doc_id=DOC, indicator="huy động ngân sách nhà nước trong lĩnh vực công nghiệp, tiểu", value="15",
+                  unit="%/năm", comparator="trên", period="2011-2015", kind="target", citation="", quote=quote,
+                  start=500, end=500 + len(quote), number=15.0, figure_start=500 + quote.index("15%"),
+                  figure_end=500 + quote.index("15%") + 7)
+    found = lookup("Mục tiêu tăng trưởng huy động ngân sách nhà nước trong lĩnh vực công nghiệp?", [r], [DOC],
+                   polarity="target")
+    assert found is not None and [x.value for x in found.rows] == ["15"]
+    assert figure_text(r) == "trên 15%/năm (giai đoạn 2011-2015)"

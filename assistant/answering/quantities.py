@@ -132,6 +132,20 @@ def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
     return a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]
 
 
+#: Characters before a figure read as its own words when the indicator is not found in the sentence.
+LEAD_CHARS = 80
+
+
+def _lead(r: TargetRow) -> str:
+    """The sentence from where it states the indicator up to the figure."""
+    cut = r.figure_start - r.start
+    if not 0 < cut <= len(r.quote):
+        return ""
+    head = r.quote[:cut]
+    at = fold(head).lower().rfind(fold(r.indicator).lower()[:20]) if r.indicator else -1
+    return head[at:] if at >= 0 else head[-LEAD_CHARS:]
+
+
 def planning_period(meta: DocumentMeta | None, rows: Iterable[TargetRow]) -> tuple[int, int] | None:
     """The years a document plans for: from its title ("giai đoạn 2011-2015", "đến năm
     2020"), else the latest period among its target rows."""
@@ -183,7 +197,8 @@ def lookup(
         if asked and r.period and not any(_overlaps(a, _years(r.period)) for a in asked):
             continue
         ind = indicator(r.indicator)
-        named = {t for t in _with_classes(_syllables(r.comparator)) if t.startswith("#")}  # "chiếm 17%": a share
+        # the figure's own words name its measure too: "chiếm 17%", "… tiểu thủ công nghiệp tăng bình quân trên 15%/năm"
+        named = {t for t in _with_classes(_syllables(f"{_lead(r)} {r.comparator}")) if t.startswith("#")}
         if named - ind.classes:
             ind = Indicator(ind.words, ind.classes | named)
         cov, extras, need = coverage(question, ind)
