@@ -391,3 +391,13 @@ def test_junk_class_equals_a_scan_of_every_code_point() -> None:
     every = [c for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Co") and c not in (9, 10)]
     assert sum(1 for c in range(0x110000) if pattern.fullmatch(chr(c))) == len(every)
     assert all(pattern.fullmatch(chr(c)) for c in every)
+
+
+def test_the_stored_junk_class_is_the_computed_one() -> None:
+    import unicodedata
+
+    from assistant import text
+
+    stored = text._JUNK_CLASSES.get(unicodedata.unidata_version)
+    assert stored is None or stored == text._junk_class()
+    assert text._JUNK_RE.pattern == text._junk_class()
