@@ -113,22 +113,17 @@ def _texts() -> list[str]:
     return [t for t in lines if t.strip()] + odd
 
 
-def test_the_small_query_model_gives_the_full_models_ids():
+def test_the_per_call_model_gives_the_full_models_ids():
     tok = load_checkpoint(layers=False).tokenizer
     texts = _texts()
     assert len(texts) > 100
     full = tok._full()
-    for text in texts:
-        normed = tok.normalize(text)
-        assert tok._encode_small(normed) == full.encode(normed, add_special_tokens=False).ids, text[:80]
 
+    def expected(batch: list[str]) -> list[list[int]]:
+        return [e.ids for e in full.encode_batch([tok.normalize(t) for t in batch], add_special_tokens=False)]
 
-def test_short_inputs_do_not_build_the_full_model_until_there_are_many():
-    tok = load_checkpoint(layers=False).tokenizer
-    first = tok.encode(["query: cụm công nghiệp Lao Bảo"])
-    assert tok._tok is None  # the ~1 s build was skipped
-    for _ in range(tok.small_calls_max):
-        assert tok.encode(["query: cụm công nghiệp Lao Bảo"]) == first
-    assert tok._tok is not None  # a process that encodes a lot pays the build once
-    assert tok.encode(["query: cụm công nghiệp Lao Bảo"]) == first
-    assert load_checkpoint(layers=False).tokenizer.encode(["x" * 3000])[0]  # a long input: full model
+    for text in texts:  # alone (a query)
+        assert tok.encode([text]) == expected([text]), text[:80]
+    for start in range(0, len(texts), 32):  # in batches (an ingest): other texts' pieces change nothing
+        assert tok.encode(texts[start : start + 32]) == expected(texts[start : start + 32])
+    assert tok.encode(["query: cụm công nghiệp Lao Bảo"]) == expected(["query: cụm công nghiệp Lao Bảo"])  # cached words

