@@ -520,7 +520,7 @@ def _underthesea_parts() -> tuple[Callable[..., list[str]], Any, Path]:
         importlib.import_module("underthesea.pipeline.text_normalize")  # first, as underthesea's __init__ does
         regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
         crf = importlib.import_module("underthesea.models.fast_crf_sequence_tagger")
-        model_dir = Path(regex.__file__).parent / "models" / "ws_crf_vlsp2013_20230727"
+        model_dir = Path(str(regex.__file__)).parent / "models" / "ws_crf_vlsp2013_20230727"
         return regex.tokenize, crf.FastCRFSequenceTagger, model_dir
 
     if "underthesea" in sys.modules:

@@ -155,7 +155,7 @@ class E5Tokenizer:
         from tokenizers import Tokenizer
 
         vocab = [[self._pieces[i], self._scores[i]] for i in kept]
-        spec = {
+        spec: dict[str, Any] = {
             "version": "1.0",
             "truncation": None,
             "padding": None,
