@@ -362,13 +362,16 @@ def _nothing_to_do(report: IngestReport, previous: IndexStore | None, skip_error
 
 
 # --- 2. load changed files ------------------------------------------------------------------
-def load_changed(plan: Plan, store: Docstore, settings: Settings, report: IngestReport) -> dict[str, SourceEntry]:
+def load_changed(
+    plan: Plan, store: Docstore, settings: Settings, report: IngestReport
+) -> tuple[dict[str, SourceEntry], int]:
     """Read and parse each changed source, writing its documents to the new docstore at once
-    (no parsed document is held after its file), and count the passages they will make
-    (``report.new_passages``). Returns the new manifest entries. Every file is read before
-    anything is embedded, so a bad file still stops the ingest within seconds."""
+    (no parsed document is held after its file). Returns the new manifest entries and the
+    number of passages the new documents make. Every file is read before anything is
+    embedded, so a bad file still stops the ingest within seconds."""
     taken_ids = {d for e in plan.keep.values() for d in e.doc_ids}
     entries: dict[str, SourceEntry] = {}
+    passages = 0
     for key, path, digest in plan.todo:
         try:
             docs = read_documents(path, settings)
@@ -382,9 +385,9 @@ def load_changed(plan: Plan, store: Docstore, settings: Settings, report: Ingest
         for doc in docs:
             doc.id = unique_id(doc.id, taken_ids)
             store.add_document(doc)
-            report.new_passages += len(chunk_document(doc, settings.passage_max_words, settings.passage_min_words))
+            passages += len(chunk_document(doc, settings.passage_max_words, settings.passage_min_words))
         entries[key] = SourceEntry(sha256=digest, doc_ids=[d.id for d in docs])
-    return entries
+    return entries, passages
 
 
 def new_passages(store: Docstore, doc_ids: list[str], settings: Settings) -> Iterator[tuple[Passage, str]]:
@@ -508,7 +511,7 @@ def ingest(
                 raise AssistantError(f"{root}: cannot create a new index version ({exc.strerror or exc})") from None
             try:
                 build = _Build(directory, Docstore(directory / DOCSTORE, create=True))
-                entries = load_changed(plan, build.store, settings, report)
+                entries, passages = load_changed(plan, build.store, settings, report)
                 if _nothing_to_do(report, previous, skip_errors):
                     build.store.close()
                     shutil.rmtree(directory, ignore_errors=True)
@@ -517,10 +520,10 @@ def ingest(
                 manifest = Manifest(embedder=embedder.name, dimension=dimension, settings_hash=settings.index_hash())
                 row = _copy_kept(build, previous, plan, manifest)
                 manifest.sources.update(entries)
-                if report.new_passages:
+                if passages:
                     new_ids = [d for e in entries.values() for d in e.doc_ids]
-                    report.new_passages = _embed_new(build, root, settings, embedder, new_ids, report.new_passages,
-                                                     row, progress, say)  # fmt: skip
+                    report.new_passages = _embed_new(build, root, settings, embedder, new_ids, passages, row,
+                                                     progress, say)  # fmt: skip
                 # the table of targets and results (chỉ tiêu), kept in the docstore: targets/table.py
                 update_targets(build.store.iter_documents(), build.store.conn,
                                previous.docstore.conn if previous else None, say)  # fmt: skip
