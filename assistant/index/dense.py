@@ -110,7 +110,8 @@ def build(vectors: np.ndarray, hnsw_threshold: int, kind: str = "auto") -> tuple
 
 
 def save(index: faiss.Index, directory: Path) -> None:
-    write_bytes_atomic(directory / FILE, faiss.serialize_index(index).tobytes())
+    # the serialised array itself, not a bytes copy of it: one copy of the vectors fewer at the peak
+    write_bytes_atomic(directory / FILE, faiss.serialize_index(index).data)
 
 
 def load(directory: Path) -> faiss.Index:

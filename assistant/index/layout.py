@@ -85,7 +85,7 @@ def collect_garbage(root: Path) -> None:
             child.unlink(missing_ok=True)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def write_bytes_atomic(path: Path, data: bytes | memoryview) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     with open(tmp, "wb") as fh:
         fh.write(data)

@@ -33,11 +33,16 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, token_lists: Iterable[list[str]]) -> "LexicalIndex":
-        corpus = [list(t) for t in token_lists]
+        """BM25 over the token lists, read one at a time and kept as vocabulary ids: bm25s
+        given strings holds every token of the collection as its own string (60k passages:
+        ~2M strings, ~150 MB at the build's peak); the ids share the vocabulary's int objects.
+        The same index (bm25s's own vocabulary order is that of a set, i.e. arbitrary)."""
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in tokens] for tokens in token_lists]
         model = bm25s.BM25(k1=1.2, b=0.75)
-        if corpus:
-            model.index(corpus, show_progress=False)
-        return cls(model, len(corpus))
+        if ids:
+            model.index((ids, vocab), show_progress=False)
+        return cls(model, len(ids))
 
     def save(self, directory: Path) -> list[str]:
         directory.mkdir(parents=True, exist_ok=True)
