@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,8 @@ from common import machine, publish  # noqa: E402
 from large_collection import ALQAC, DATA, sources  # noqa: E402
 
 from assistant.api import Assistant  # noqa: E402
+from assistant.embeddings import lazy_embedder  # noqa: E402
+from assistant.embeddings.vector_cache import CachedEmbedder  # noqa: E402
 from assistant.evaluation import evaluate, read_questions  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.query_style import statement  # noqa: E402
@@ -115,11 +118,16 @@ def evaluate_all(index: Path, questions_file: Path, settings: Settings) -> dict:
     return out
 
 
-def build(index: Path, files: list[Path], settings: Settings) -> dict:
+def build(index: Path, files: list[Path], settings: Settings, vectors: Path) -> dict:
+    """Ingest (incrementally) with passage vectors cached in ``vectors`` across indexes and runs:
+    a text embedded once by this embedder is never embedded again."""
     t0 = time.perf_counter()
-    report = ingest(files, settings.model_copy(update={"index_dir": index}), progress=True, say=lambda m: print(m, file=sys.stderr))
+    embedder = CachedEmbedder(lazy_embedder(settings), vectors)
+    report = ingest(files, settings.model_copy(update={"index_dir": index}), progress=True,
+                    say=lambda m: print(m, file=sys.stderr), embedder=embedder)
     if report.errors:
         raise SystemExit(f"{index}: ingest failed: {report.errors[:3]}")
+    print(f"{index.name}: {embedder.hits} passage vectors from the cache, {embedder.misses} embedded", file=sys.stderr)
     return {"documents": report.documents, "passages": report.passages, "ingest_s": time.perf_counter() - t0}
 
 
@@ -169,7 +177,8 @@ def main() -> None:
     work = Path(args.work)
     settings = Settings()
     parts = args.parts.split(",")
-    body = [f"## Retrieval at scale (issue 15)\n\nMachine: {machine()}. Embedder: {settings.embedder}. "
+    body = [f"## Retrieval at scale (issue 15)\n\nMachine: {machine()}; load average at start "
+            f"{os.getloadavg()[0]:.1f}. Embedder: {settings.embedder}. "
             f"Run {time.strftime('%Y-%m-%d %H:%M')}. Hybrid before = {BEFORE}; after = query_style "
             f"{settings.query_style}, scope_weight {settings.scope_weight}, candidates {settings.candidates}, "
             f"fusion_peak_power {settings.fusion_peak_power}, group_vote_weight {settings.group_vote_weight}, "
@@ -178,7 +187,7 @@ def main() -> None:
     if "large" in parts:
         files, dropped = sources(work, args.sample)
         name = "large" if not args.sample else f"large-s{args.sample}"
-        info = build(work / name, files, settings)
+        info = build(work / name, files, settings, work / "vectors")
         res = evaluate_all(work / name, ALQAC / "questions.jsonl", settings)
         dump["large"] = res
         body.append(
@@ -192,7 +201,7 @@ def main() -> None:
         for key in args.small.split(","):
             label, src, qfile = SMALL[key]
             src = [p if p.is_absolute() else work / p for p in src]
-            build(work / f"small-{key}", src, settings)
+            build(work / f"small-{key}", src, settings, work / "vectors")
             results[label] = evaluate_all(work / f"small-{key}", qfile, settings)
             dump[key] = results[label]
         body.append("### The development sets (no drop allowed), MRR@10\n\n" + small_table(results))
