@@ -16,7 +16,7 @@ from .citations import citation_string
 from .documents import DocumentMeta, Hit, Passage
 from .embeddings.base import Embedder
 from .query_scope import LawCatalog
-from .query_style import statement
+from .query_style import is_question, statement
 from .settings import Settings
 from .stores.base import Store
 from .text import Analysis, Analyzer, has_diacritics, key
@@ -260,18 +260,30 @@ class HybridRetriever:
         analysis = self.analyzer.analyze(text)  # once: segmentation is the costly part of a query
         if vector is None or text != query:  # the caller's vector is of the query as asked
             vector = self.embedder.embed_queries([text])[0]
+        dense_w, lexical_w = self.style_weights(text)
         lists = [
-            (self.dense_ranking(text, n, allowed, vector), s.dense_weight),
-            (self.lexical_ranking(text, n, allowed, analysis), s.lexical_weight),
+            (self.dense_ranking(text, n, allowed, vector), dense_w),
+            (self.lexical_ranking(text, n, allowed, analysis), lexical_w),
         ]
         ids = [t for t in analysis.tokens if is_identifier(t)]
         if ids:  # a document number in the question is a near-certain signal: its own list
             lists.append((self.store.lexical_search(ids, n, allowed), s.identifier_weight))
         scope = self.scope_rows(query, filters) if s.scope_weight > 0 else None
         if scope is not None:
-            lists.append((self.dense_ranking(text, n, scope, vector), s.scope_weight * s.dense_weight))
-            lists.append((self.lexical_ranking(text, n, scope, analysis), s.scope_weight * s.lexical_weight))
+            lists.append((self.dense_ranking(text, n, scope, vector), s.scope_weight * dense_w))
+            lists.append((self.lexical_ranking(text, n, scope, analysis), s.scope_weight * lexical_w))
         return lists
+
+    def style_weights(self, text: str) -> tuple[float, float]:
+        """(dense, lexical) fusion weights for a query (after its exam frame is removed): the
+        settings' weights, or for a question that asks for something (``is_question``) the
+        same total split by ``question_dense_share``."""
+        s = self.settings
+        share = s.question_dense_share
+        if share is None or not is_question(text):
+            return s.dense_weight, s.lexical_weight
+        total = s.dense_weight + s.lexical_weight
+        return share * total, (1.0 - share) * total
 
     def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
         fusion = self.settings.fusion  # a Literal: Settings refuses any other value

@@ -113,6 +113,15 @@ class Settings(BaseSettings):
         description="Hybrid search drops exam frames from the query (', đúng hay sai?', 'Chọn câu trả lời đúng nhất', "
         "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
     )
+    question_dense_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="For a query that asks for something ('... trong trường hợp nào?', '... là gì?'; "
+        "query_style.is_question) rather than states something to verify, hybrid fusion gives the dense list this "
+        "share of dense_weight + lexical_weight (the BM25 list the rest): a question names only its subject, a "
+        "statement repeats the words of its passage. None: the same weights for every query.",
+    )
     scope_weight: float = Field(
         0.0,
         ge=0,
@@ -249,5 +258,8 @@ class Settings(BaseSettings):
         from .structure import PARSER_VERSION
 
         values["parser"] = PARSER_VERSION
+        from .chunking import CHUNKER_VERSION
+
+        values["chunker"] = CHUNKER_VERSION
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

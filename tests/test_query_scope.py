@@ -67,3 +67,17 @@ def test_statement_leaves_ordinary_questions_alone():
     for q in ("Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 là bao nhiêu?",
               "Ai ký Kết luận 11-KL/TU?", "đúng hay sai?", "Nhận định này là đúng hay sai?", "Sai phạm nào bị xử lý kỷ luật?"):
         assert statement(q) == " ".join(q.split())
+
+
+def test_is_question_tells_questions_from_statements_to_verify():
+    from assistant.query_style import is_question
+
+    for q in ("Viên chức bị đơn phương chấm dứt hợp đồng trong trường hợp nào?", "Chất hướng thần được định nghĩa là gì",
+              "Thời hạn quản lý là bao lâu kể từ ngày ra quyết định", "Ai ký Kết luận 11-KL/TU",
+              "Thỏa thuận trọng tài có độc lập với hợp đồng hay không", "Học phí học kì hè?",
+              "khu kinh te nao co cum cong nghiep", "muc tieu tang truong la bao nhieu"):
+        assert is_question(q), q
+    for q in ("Hợp đồng lữ hành phải được lập thành văn bản", statement("Vợ chồng có quyền ngang nhau, đúng hay sai?"),
+              "Không được cư trú tại bất kỳ nơi nào khác", "Mọi người có quyền tự do đi lại",
+              "dau tu vao khu cong nghiep", "may moc thiet bi nhap khau"):  # folded "đầu", "máy": not "đâu", "mấy"
+        assert not is_question(q), q

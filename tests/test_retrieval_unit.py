@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.documents import DocumentMeta
 from assistant.retrieval import Filters, rrf
 
@@ -59,3 +61,16 @@ def test_group_vote_lifts_a_passage_of_the_strong_group_over_a_stray_one():
     single = [(1, 3.0), (2, 2.0), (3, 1.0)]  # one passage per group: the order is kept
     assert [r for r, _ in group_vote(single, lambda r: str(r), 1.0)] == [1, 2, 3]
     assert group_vote(fused, lambda r: None, 1.0) == fused  # documents of no law: untouched
+
+
+def test_style_weights_split_the_same_total_by_question_style():
+    from assistant.retrieval import HybridRetriever
+    from assistant.settings import Settings
+
+    r = HybridRetriever(store=None, embedder=None, settings=Settings(question_dense_share=0.75))
+    assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == (0.75, 0.25)
+    assert r.style_weights("Hợp đồng lữ hành phải được lập thành văn bản") == (0.4, 0.6)
+    r.settings = Settings()  # None: one pair of weights for every query
+    assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == (0.4, 0.6)
+    with pytest.raises(ValueError):
+        Settings(question_dense_share=1.5)
