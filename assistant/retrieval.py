@@ -98,6 +98,36 @@ def zfuse(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int,
     return sorted(total.items(), key=lambda x: (-x[1], x[0]))
 
 
+def pool_units(
+    lists: list[tuple[list[tuple[int, float]], float]], unit: Callable[[int], str | None], mix: float
+) -> list[tuple[int, float]]:
+    """z-score fusion where a row of a unit (a law article split into clauses) also counts, in
+    each list, that unit's best z-score, mixed in by ``mix`` (1: a row scores as its unit's best
+    in every list). Dense and BM25 often rank different clauses of the answering article first;
+    pooled, the article collects both votes, as a single-passage article would. Rows of no
+    unit keep their own scores."""
+    norm = [(*_zscore(ranked), weight) for ranked, weight in lists]
+    rows = {r for z, _, _ in norm for r in z}
+    units = {row: unit(row) for row in rows} if mix > 0 else {}
+    best: list[dict[str, float]] = []
+    for z, _, _ in norm:
+        b: dict[str, float] = {}
+        for row, v in z.items():
+            if (u := units.get(row)) is not None and v > b.get(u, -np.inf):
+                b[u] = v
+        best.append(b)
+    total = {}
+    for row in rows:
+        u = units.get(row)
+        score = 0.0
+        for (z, floor, w), b in zip(norm, best):
+            own = z.get(row, floor)
+            pooled = max(own, b.get(u, floor)) if u is not None else own
+            score += w * ((1.0 - mix) * own + mix * pooled)
+        total[row] = score
+    return sorted(total.items(), key=lambda x: (-x[1], x[0]))
+
+
 def peak(ranked: list[tuple[int, float]]) -> float:
     """How far a list's best score stands above its other candidates, in standard
     deviations: a flat list (dense cosines of a question no passage answers well) has
@@ -175,6 +205,7 @@ class HybridRetriever:
         self.analyzer = analyzer or Analyzer()
         self._laws: LawCatalog | None = None
         self._groups: dict[str, str] | None = None
+        self._articles: dict[int, str | None] = {}
 
     @property
     def laws(self) -> LawCatalog:
@@ -188,6 +219,19 @@ class HybridRetriever:
         if self._groups is None:
             self._groups = self.laws.group_of()
         return self._groups.get(self.store.passages[row].doc_id)
+
+    def _article(self, row: int) -> str | None:
+        """The law article a passage belongs to: its document and the section path down to the
+        "Điều N" element in a whole law's text, else the document (a law's article exported as a
+        document of its own; or a law's preamble). None for passages of documents that are not laws'."""
+        if row not in self._articles:
+            p = self.store.passages[row]
+            cut = next((i for i, part in enumerate(p.section_path) if key(part, folded=True).startswith("dieu ")), None)
+            if cut is not None:
+                self._articles[row] = p.doc_id + "\x00" + "\x00".join(p.section_path[: cut + 1])
+            else:
+                self._articles[row] = p.doc_id if self._group(row) is not None else None
+        return self._articles[row]
 
     def scope_rows(self, query: str, filters: Filters | None) -> object | None:
         """The store's scope of the laws the query names (within ``filters``), or None if it
@@ -288,6 +332,8 @@ class HybridRetriever:
     def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
         fusion = self.settings.fusion  # a Literal: Settings refuses any other value
         if fusion == "zscore":
+            if self.settings.article_pool > 0:
+                return pool_units(lists, self._article, self.settings.article_pool)
             return zfuse(lists)
         if fusion == "convex":
             return convex(lists)

@@ -145,6 +145,14 @@ class Settings(BaseSettings):
         description="After fusion, each passage gains this times the standardised strength of its law (or "
         "document): the sum of that group's three best fused scores. 0 turns it off.",
     )
+    article_pool: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="z-score fusion: a passage of a law article also counts, in each list, its article's best "
+        "score, mixed in by this share (retrieval.pool_units): dense and BM25 often rank different clauses of the "
+        "answering article first. 0 turns it off; passages of documents that are not laws are never pooled.",
+    )
     hnsw_threshold: int = Field(
         200_000,
         ge=1, description="Above this many passages the FAISS index is HNSW instead of exact (flat)."

@@ -88,6 +88,10 @@ def methods(assistant: Assistant, after: Settings) -> dict:
         "hybrid before": hybrid(before),
         "hybrid after": hybrid(after),
         "hybrid after + law scope (scope_weight 1)": hybrid(after.model_copy(update={"scope_weight": 1.0})),
+        # ideas measured and not adopted (bench/RESULTS.md says why), kept as sensitivity rows
+        "hybrid after, questions lean dense (question_dense_share 0.8)": hybrid(after.model_copy(update={"question_dense_share": 0.8})),
+        "hybrid after + article pooling (article_pool 0.5)": hybrid(after.model_copy(update={"article_pool": 0.5})),
+        "hybrid after, peak power 1 (as before this run)": hybrid(after.model_copy(update={"fusion_peak_power": 1.0})),
     }
 
 

@@ -53,8 +53,8 @@ def test_shards_are_npy_and_json_and_a_broken_shard_is_ignored(tmp_path):
     cache.add([text_hash("b")], np.full((1, 4), 2, dtype=np.float32))
     second = sorted(cache.directory.glob("shard-*.json"))[1]
     second.write_text(json.dumps({"embedder": "model/x:1", "dimension": 4, "keys": ["k1", "k2"]}), encoding="utf-8")
-    (cache.directory / "shard-000009.npy").write_bytes(b"\x93NUMPY broken")
-    (cache.directory / "shard-000009.json").write_text("{", encoding="utf-8")
+    (cache.directory / "shard-9.npy").write_bytes(b"\x93NUMPY broken")
+    (cache.directory / "shard-9.json").write_text("{", encoding="utf-8")
     reread = VectorCache(tmp_path, "model/x:1")
     assert len(reread) == 1 and reread.get(text_hash("a")) is not None
     assert len(VectorCache(tmp_path, "model/y:1")) == 0  # another embedder never sees these rows

@@ -5,11 +5,12 @@ collections again and again (another sample of distractors, a settings change th
 re-ingest, the same articles in a second index). ``CachedEmbedder`` wraps an embedder and
 answers ``embed_passages`` from the cache where it can, sending only new texts to the model.
 
-Layout: ``<root>/<embedder name, made safe>/shard-NNNNNN.npy`` (float32 rows) next to
-``shard-NNNNNN.json`` (the embedder name, the dimension and the SHA-256 of each row's text).
+Layout: ``<root>/<embedder name, made safe>/shard-<ns>-<pid>.npy`` (float32 rows) next to
+``shard-<ns>-<pid>.json`` (the embedder name, the dimension and the SHA-256 of each row's text).
 No pickle: ``np.load(allow_pickle=False)`` and JSON. A shard is written atomically, the
 JSON last, so a shard whose JSON exists is complete; a half-written one is ignored. Shards
-are only ever added, so two runs never overwrite each other's work.
+are only ever added, under names unique per process, so two runs sharing the cache never
+overwrite each other's work.
 
 A cached vector is the one the model gave for that text in the batch it was first embedded
 in; the int8 ONNX backend's activation scales follow the batch, so a vector may differ from
@@ -23,6 +24,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -86,9 +88,8 @@ class VectorCache:
             if self.dimension and vectors.shape[1] != self.dimension:
                 raise ValueError(f"{self.embedder_name}: dimension {vectors.shape[1]}, cache holds {self.dimension}")
             self.directory.mkdir(parents=True, exist_ok=True)
-            n = len(list(self.directory.glob("shard-*.json")))
-            while (base := self.directory / f"shard-{n:06d}").with_suffix(".json").exists() or base.with_suffix(".npy").exists():
-                n += 1
+            # unique across processes sharing the cache: nanoseconds, then the process id
+            base = self.directory / f"shard-{time.time_ns():020d}-{os.getpid()}"
             tmp = base.with_name(base.name + f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
                 np.save(fh, vectors, allow_pickle=False)
