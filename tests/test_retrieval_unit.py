@@ -74,3 +74,20 @@ def test_style_weights_split_the_same_total_by_question_style():
     assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == (0.4, 0.6)
     with pytest.raises(ValueError):
         Settings(question_dense_share=1.5)
+
+
+def test_pool_units_lets_an_article_collect_the_votes_of_its_clauses():
+    from assistant.retrieval import pool_units, zfuse
+
+    # article X: clause 1 tops the dense list, clause 2 the BM25 list; article Y's one passage
+    # (row 3) is second in both and wins a passage-level fusion
+    dense = [(1, 0.95), (3, 0.90), (4, 0.70), (5, 0.69), (2, 0.60)]
+    lexical = [(2, 12.0), (3, 11.0), (5, 4.0), (4, 3.5), (1, 3.0)]
+    lists = [(dense, 0.5), (lexical, 0.5)]
+    unit = {1: "X", 2: "X", 3: "Y"}.get
+    assert zfuse(lists)[0][0] == 3
+    pooled = pool_units(lists, unit, 1.0)
+    assert {pooled[0][0], pooled[1][0]} == {1, 2} and pooled[2][0] == 3
+    assert pool_units(lists, unit, 0.0) == zfuse(lists)  # mix 0: plain z-score fusion
+    # rows of no unit (documents that are not laws) are never pooled
+    assert pool_units(lists, lambda r: None, 1.0) == zfuse(lists)

@@ -93,3 +93,4 @@ def test_ingest_refuses_an_embedder_of_another_name(corpus_copy, hash_settings):
     other.name = "not-the-settings-model"
     with pytest.raises(AssistantError, match="not-the-settings-model"):
         ingest([corpus_copy], hash_settings, progress=False, say=lambda m: None, embedder=other)
+
