@@ -11,8 +11,9 @@ subject. Ordinary questions come back unchanged.
 ("Hợp đồng lữ hành phải lập thành văn bản") repeats most words of the passage that
 settles it, so BM25 has much to match; a *question* ("... trong trường hợp nào?", "... là
 gì?", "bao lâu?") names only its subject and asks for what is missing, which a dense
-model trained on question -> passage pairs matches better. Hybrid search may weigh its
-lists by style (``Settings.question_dense_share``).
+model trained on question -> passage pairs matches better, unless the question holds exact
+terms (numbers, names: `has_exact_terms`) that BM25 matches and a vector blurs. Hybrid search
+weighs its lists by style (``Settings.question_dense_share``).
 """
 
 from __future__ import annotations
@@ -76,6 +77,16 @@ def is_question(query: str) -> bool:
     if has_diacritics(s):
         return bool(_QUESTION.search(_NOT_QUESTION.sub(" ", s)))
     return bool(_QUESTION_FOLDED.search(_NOT_QUESTION_FOLDED.sub(" ", s)))
+
+
+def has_exact_terms(query: str) -> bool:
+    """True when the query holds a term a lexical index matches exactly and a dense vector
+    blurs: a digit (years, amounts, document numbers) or a capitalised word inside a sentence
+    (a place, an organ, "Luật Du lịch", "HĐND"). Such questions keep the settings' weights."""
+    words = query.split()
+    if any(c.isdigit() for c in query):
+        return True
+    return any(w[:1].isupper() and not words[i - 1].endswith((".", "!", "?", ":", ";")) for i, w in enumerate(words) if i > 0)
 
 
 def statement(query: str) -> str:

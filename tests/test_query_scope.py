@@ -81,3 +81,14 @@ def test_is_question_tells_questions_from_statements_to_verify():
               "Không được cư trú tại bất kỳ nơi nào khác", "Mọi người có quyền tự do đi lại",
               "dau tu vao khu cong nghiep", "may moc thiet bi nhap khau"):  # folded "đầu", "máy": not "đâu", "mấy"
         assert not is_question(q), q
+
+
+def test_has_exact_terms_finds_numbers_and_names_inside_a_sentence():
+    from assistant.query_style import has_exact_terms
+
+    for q in ("Mục tiêu đến năm 2015 là bao nhiêu?", "Nghị quyết 13-NQ/TU ban hành ngày nào?",
+              "Tỷ trọng công nghiệp của Quảng Trị là bao nhiêu?", "Theo Luật Du lịch, dịch vụ nào?", "Cơ quan nào chỉ đạo HĐND?"):
+        assert has_exact_terms(q), q
+    for q in ("Chất hướng thần được định nghĩa là gì?", "Hiệp hội trọng tài là gì? Nó có quyền gì?",
+              "cây có chứa chất ma túy là cây gì"):
+        assert not has_exact_terms(q), q
