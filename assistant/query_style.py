@@ -7,20 +7,14 @@ collection, pull unrelated articles up. `statement()` returns the question with 
 removed: for a true/false question the statement to verify, for a multiple-choice stem its
 subject. Ordinary questions come back unchanged.
 
-`is_question()` tells the two styles left after that apart: a *statement* to verify
-("Hợp đồng lữ hành phải lập thành văn bản") repeats most words of the passage that
-settles it, so BM25 has much to match; a *question* ("... trong trường hợp nào?", "... là
-gì?", "bao lâu?") names only its subject and asks for what is missing, which a dense
-model trained on question -> passage pairs matches better, unless the question holds exact
-terms (numbers, names: `has_exact_terms`) that BM25 matches and a vector blurs. Hybrid search
-weighs its lists by style (``Settings.question_dense_share``).
+`has_exact_terms()` tells whether a query holds terms a lexical index matches exactly and a
+dense vector blurs (numbers, names); hybrid search leans on dense for queries without them
+(``Settings.plain_dense_share``).
 """
 
 from __future__ import annotations
 
 import re
-
-from .text import has_diacritics
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 # Trailing true/false frames: ", đúng hay sai?", "là đúng hay sai?", ". Đúng hay sai", "(Đúng/Sai)".
@@ -47,36 +41,6 @@ _WHICH_STATEMENT = re.compile(
     r"(?:là\s+)?(?:đúng|sai|không đúng|chính xác)(?:\s+nhất)?\s*(?:về|với|khi nói về)?\s*[:,]?\s*",
     _FLAGS,
 )
-
-
-# Interrogative words (whole words, any case): "nào", "gì", "ai", "đâu", "bao nhiêu", "bao lâu",
-# "mấy", "sao" (tại sao, ra sao, vì sao), "thế nào", "hay không". "bất kỳ/bất cứ ... nào" and
-# "nào đó" are not questions (removed first). Queries typed without diacritics are matched folded, with
-# the words whose folded form is not also a common word ("dau" is also "đầu", "may" "máy").
-_QUESTION = re.compile(
-    r"(?<!\w)(?:nào|gì|ai|đâu|bao nhiêu|bao lâu|bao giờ|mấy|"
-    r"tại sao|vì sao|ra sao|thế nào|hay không|hay chưa)(?!\w)",
-    _FLAGS,
-)
-_NOT_QUESTION = re.compile(r"(?<!\w)(?:bất (?:kỳ|kì|cứ)(?: [\w-]+){0,4}? nào|nào đó)(?!\w)", _FLAGS)
-_NOT_QUESTION_FOLDED = re.compile(r"(?<!\w)(?:bat (?:ky|ki|cu)(?: [\w-]+){0,4}? nao|nao do)(?!\w)", _FLAGS)
-_QUESTION_FOLDED = re.compile(
-    r"(?<!\w)(?:nao|bao nhieu|bao lau|bao gio|tai sao|vi sao|"
-    r"ra sao|the nao|hay khong)(?!\w)",
-    _FLAGS,
-)
-
-
-def is_question(query: str) -> bool:
-    """True for a question that asks for something (an interrogative word, or a closing
-    question mark), False for a statement to verify. Call it on ``statement(query)``: the
-    frame ", đúng hay sai?" ends in a question mark but asks for no content."""
-    s = " ".join(query.split())
-    if s.endswith("?"):
-        return True
-    if has_diacritics(s):
-        return bool(_QUESTION.search(_NOT_QUESTION.sub(" ", s)))
-    return bool(_QUESTION_FOLDED.search(_NOT_QUESTION_FOLDED.sub(" ", s)))
 
 
 def has_exact_terms(query: str) -> bool:

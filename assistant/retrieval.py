@@ -16,7 +16,7 @@ from .citations import citation_string
 from .documents import DocumentMeta, Hit, Passage
 from .embeddings.base import Embedder
 from .query_scope import LawCatalog
-from .query_style import has_exact_terms, is_question, statement
+from .query_style import has_exact_terms, statement
 from .settings import Settings
 from .stores.base import Store
 from .text import Analysis, Analyzer, has_diacritics, key
@@ -323,12 +323,11 @@ class HybridRetriever:
 
     def style_weights(self, text: str) -> tuple[float, float]:
         """(dense, lexical) fusion weights for a query (after its exam frame is removed): the
-        settings' weights, or for a question that asks for something (``is_question``) and
-        holds no exact term (``has_exact_terms``: numbers, names) the same total split by
-        ``question_dense_share``."""
+        settings' weights for a query with exact terms (``has_exact_terms``: numbers, names),
+        else the same total split by ``plain_dense_share``."""
         s = self.settings
-        share = s.question_dense_share
-        if share is None or not is_question(text) or self.exact_terms(text):
+        share = s.plain_dense_share
+        if share is None or self.exact_terms(text):
             return s.dense_weight, s.lexical_weight
         total = s.dense_weight + s.lexical_weight
         return share * total, (1.0 - share) * total

@@ -113,16 +113,16 @@ class Settings(BaseSettings):
         description="Hybrid search drops exam frames from the query (', đúng hay sai?', 'Chọn câu trả lời đúng nhất', "
         "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
     )
-    question_dense_share: float | None = Field(
+    plain_dense_share: float | None = Field(
         0.75,
         ge=0,
         le=1,
-        description="For a query that asks for something ('... trong trường hợp nào?', '... là gì?'; "
-        "query_style.is_question) rather than states something to verify, and holds no exact term (a digit, a "
-        "capitalised name: query_style.has_exact_terms), hybrid fusion gives the dense list this share of "
-        "dense_weight + lexical_weight (the BM25 list the rest): such a question names only its subject, a statement "
-        "repeats the words of its passage. 0.75: chosen on half A of bench/large_retrieval.py with no drop on the "
-        "seeds and UIT (bench/RESULTS.md). None: the same weights for every query.",
+        description="For a query with no exact term (no digit, no capitalised word inside a sentence: "
+        "query_style.has_exact_terms), hybrid fusion gives the dense list this share of dense_weight + "
+        "lexical_weight (the BM25 list the rest); queries with numbers, document numbers or names keep the two "
+        "weights, since BM25 matches those exactly and a vector blurs them. 0.75: chosen on half A of "
+        "bench/large_retrieval.py, no drop on the seeds and UIT (bench/RESULTS.md). None: the same weights for "
+        "every query.",
     )
     scope_weight: float = Field(
         0.0,

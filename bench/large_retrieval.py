@@ -92,10 +92,9 @@ def methods(assistant: Assistant, after: Settings) -> dict:
         "hybrid after": hybrid(after),
         "hybrid after + law scope (scope_weight 1)": hybrid(after.model_copy(update={"scope_weight": 1.0})),
         # ideas measured and not adopted (bench/RESULTS.md says why), kept as sensitivity rows
-        "hybrid after, one weight pair for every query (question_dense_share None)": hybrid(
-            after.model_copy(update={"question_dense_share": None})),
-        "hybrid after, questions lean dense even with exact terms (share 0.75, no exact-term check)": hybrid(
-            after.model_copy(update={"question_dense_share": 0.75}), exact_check=False),
+        "hybrid after, one weight pair for every query (plain_dense_share None)": hybrid(
+            after.model_copy(update={"plain_dense_share": None})),
+        "hybrid after, every query leans dense (no exact-term check)": hybrid(after, exact_check=False),
         "hybrid after + article pooling (article_pool 0.5)": hybrid(after.model_copy(update={"article_pool": 0.5})),
         "hybrid after, fusion_peak_power 3": hybrid(after.model_copy(update={"fusion_peak_power": 3.0})),
     }
@@ -192,7 +191,7 @@ def main() -> None:
             f"Run {time.strftime('%Y-%m-%d %H:%M')}. Hybrid before = {BEFORE}; after = query_style "
             f"{settings.query_style}, scope_weight {settings.scope_weight}, candidates {settings.candidates}, "
             f"fusion_peak_power {settings.fusion_peak_power}, group_vote_weight {settings.group_vote_weight}, "
-            f"question_dense_share {settings.question_dense_share}, article_pool {settings.article_pool}, "
+            f"plain_dense_share {settings.plain_dense_share}, article_pool {settings.article_pool}, "
             f"weights dense {settings.dense_weight} / BM25 {settings.lexical_weight}."]
     dump = {}
     if "large" in parts:

@@ -69,20 +69,6 @@ def test_statement_leaves_ordinary_questions_alone():
         assert statement(q) == " ".join(q.split())
 
 
-def test_is_question_tells_questions_from_statements_to_verify():
-    from assistant.query_style import is_question
-
-    for q in ("Viên chức bị đơn phương chấm dứt hợp đồng trong trường hợp nào?", "Chất hướng thần được định nghĩa là gì",
-              "Thời hạn quản lý là bao lâu kể từ ngày ra quyết định", "Ai ký Kết luận 11-KL/TU",
-              "Thỏa thuận trọng tài có độc lập với hợp đồng hay không", "Học phí học kì hè?",
-              "khu kinh te nao co cum cong nghiep", "muc tieu tang truong la bao nhieu"):
-        assert is_question(q), q
-    for q in ("Hợp đồng lữ hành phải được lập thành văn bản", statement("Vợ chồng có quyền ngang nhau, đúng hay sai?"),
-              "Không được cư trú tại bất kỳ nơi nào khác", "Mọi người có quyền tự do đi lại",
-              "dau tu vao khu cong nghiep", "may moc thiet bi nhap khau"):  # folded "đầu", "máy": not "đâu", "mấy"
-        assert not is_question(q), q
-
-
 def test_has_exact_terms_finds_numbers_and_names_inside_a_sentence():
     from assistant.query_style import has_exact_terms
 

@@ -63,20 +63,20 @@ def test_group_vote_lifts_a_passage_of_the_strong_group_over_a_stray_one():
     assert group_vote(fused, lambda r: None, 1.0) == fused  # documents of no law: untouched
 
 
-def test_style_weights_split_the_same_total_by_question_style():
+def test_style_weights_lean_dense_only_for_queries_without_exact_terms():
     from assistant.retrieval import HybridRetriever
     from assistant.settings import Settings
 
-    r = HybridRetriever(store=None, embedder=None, settings=Settings(question_dense_share=0.7))
+    r = HybridRetriever(store=None, embedder=None, settings=Settings(plain_dense_share=0.7))
     assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == pytest.approx((0.7, 0.3))
-    assert r.style_weights("Hợp đồng lữ hành phải được lập thành văn bản") == (0.4, 0.6)
+    assert r.style_weights("Hợp đồng lữ hành phải được lập thành văn bản") == pytest.approx((0.7, 0.3))
     # exact terms (numbers, names) keep the weights: BM25 matches them, a vector blurs them
     assert r.style_weights("Mục tiêu tăng trưởng đến năm 2015 là bao nhiêu?") == (0.4, 0.6)
     assert r.style_weights("Cụm công nghiệp nào ở Quảng Trị?") == (0.4, 0.6)
-    r.settings = Settings(question_dense_share=None)  # None: one pair of weights for every query
+    r.settings = Settings(plain_dense_share=None)  # None: one pair of weights for every query
     assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == (0.4, 0.6)
     with pytest.raises(ValueError):
-        Settings(question_dense_share=1.5)
+        Settings(plain_dense_share=1.5)
 
 
 def test_pool_units_lets_an_article_collect_the_votes_of_its_clauses():
