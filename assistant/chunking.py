@@ -7,6 +7,11 @@ boundaries, and a sentence still over the budget (a 20 MB text on one line, a ta
 flattened into one "sentence") is cut at word boundaries, a word longer than any real
 one at a character count: no passage exceeds the budget whatever the line structure.
 Every passage is a contiguous span of the display text.
+
+A document whose body opens with a title line outside every section (a law article
+exported as "Đơn phương chấm dứt hợp đồng làm việc" + its clauses, without the "Điều 29."
+the parser reads as a heading) gives that title to the headings of all its passages, as
+"Điều 29. ..." would: clause (d) split off alone still says what article it belongs to.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ from .text import split_sentences
 #: run of one letter): a passage is then at most ``max_words * MAX_WORD_CHARS`` characters.
 MAX_WORD_CHARS = 30
 _WORD_RE = re.compile(r"\S+")
+#: Part of the index hash: a change of what passages hold (spans or headings) rebuilds the index.
+CHUNKER_VERSION = 2
+#: A lead title: one line, at most this many words, no sentence punctuation at its end.
+LEAD_TITLE_MAX_WORDS = 20
+_LEAD_END = re.compile(r"[.;:,!?…]$")
+_LIST_MARK = re.compile(r"^(?:\d+[.)]|[a-zđ][.)]|[-–•*+])\s")
 
 
 def _cut_words(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
@@ -83,6 +94,21 @@ def _split_long(doc: Document, par: Paragraph, max_words: int) -> list[tuple[int
     return spans or [(par.start, par.end)]
 
 
+def lead_title(doc: Document) -> str:
+    """The title line a document's body opens with when no section heading holds it ('' if none):
+    the first paragraph, outside every section, one line of at most ``LEAD_TITLE_MAX_WORDS``
+    words that does not end like a sentence or start like a list item, followed by more text."""
+    pars = doc.paragraphs
+    if len(pars) < 2 or pars[0].section_path:
+        return ""
+    text = doc.text[pars[0].start : pars[0].end].strip()
+    if not text or "\n" in text or _words(text) > LEAD_TITLE_MAX_WORDS:
+        return ""
+    if _LEAD_END.search(text) or _LIST_MARK.match(text.lower()):
+        return ""
+    return text
+
+
 def _common_prefix(paths: list[tuple[str, ...]]) -> tuple[str, ...]:
     prefix = paths[0]
     for p in paths[1:]:
@@ -113,7 +139,7 @@ def _whole_document(doc: Document, max_words: int) -> Passage | None:
         end=end,
         text=doc.text[start:end],
         section_path=path,
-        headings=tuple(doc.heading_titles(path)),
+        headings=tuple(doc.heading_titles(path)),  # its text opens with any lead title
         paragraph=pars[0].number if pars[0].section_path == path else 0,
     )
 
@@ -124,8 +150,13 @@ def chunk_document(doc: Document, max_words: int = 180, min_words: int = 12) -> 
         return [whole]
     passages: list[Passage] = []
     pending: Paragraph | None = None  # a short paragraph waiting to be merged forward
+    lead = lead_title(doc)
+    title_end = doc.paragraphs[0].end if lead else -1
 
     def emit(start: int, end: int, par: Paragraph) -> None:
+        headings = tuple(doc.heading_titles(par.section_path))
+        if lead and start >= title_end:  # the title itself is not its own heading
+            headings = (lead, *headings)
         passages.append(
             Passage(
                 id=f"{doc.id}#{len(passages) + 1}",
@@ -134,7 +165,7 @@ def chunk_document(doc: Document, max_words: int = 180, min_words: int = 12) -> 
                 end=end,
                 text=doc.text[start:end],
                 section_path=par.section_path,
-                headings=tuple(doc.heading_titles(par.section_path)),
+                headings=headings,
                 paragraph=par.number,
             )
         )

@@ -479,6 +479,7 @@ def ingest(
     follow_symlinks: bool = False,
     progress: bool = True,
     say: Progress | None = None,
+    embedder=None,
 ) -> IngestReport:
     """Bring the index up to date with ``paths`` (default: the corpus directory):
     plan (what changed), load changed files, build, publish.
@@ -487,6 +488,8 @@ def ingest(
     build and the live index is left exactly as it was. Files whose real path is outside
     the folders given are refused unless ``follow_symlinks``. Nothing is published unless
     the whole build succeeds; a failed build's directory is removed.
+    ``embedder``: one to use instead of the settings' (it must bear the settings' embedder
+    name, e.g. a ``CachedEmbedder`` around it, as benchmarks use).
     """
     settings = settings or Settings()
     say = say or (lambda msg: print(msg, file=sys.stderr))
@@ -498,7 +501,10 @@ def ingest(
 
     with _Lock(root):
         collect_garbage(root)
-        embedder = _embedder(settings)
+        if embedder is None:
+            embedder = _embedder(settings)
+        elif (expected := embedder_name(settings)) is not None and embedder.name != expected:
+            raise AssistantError(f"embedder {embedder.name} given, the settings name {expected}")
         previous = _open_previous(root, settings, embedder.name, rebuild, say)
         build: _Build | None = None
         try:

@@ -6,6 +6,10 @@ words ("đúng", "sai", "sau đây", "chọn") match passages at random and, in 
 collection, pull unrelated articles up. `statement()` returns the question with the frame
 removed: for a true/false question the statement to verify, for a multiple-choice stem its
 subject. Ordinary questions come back unchanged.
+
+`has_exact_terms()` tells whether a query holds terms a lexical index matches exactly and a
+dense vector blurs (numbers, names); hybrid search leans on dense for queries without them
+(``Settings.plain_dense_share``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,16 @@ _WHICH_STATEMENT = re.compile(
     r"(?:là\s+)?(?:đúng|sai|không đúng|chính xác)(?:\s+nhất)?\s*(?:về|với|khi nói về)?\s*[:,]?\s*",
     _FLAGS,
 )
+
+
+def has_exact_terms(query: str) -> bool:
+    """True when the query holds a term a lexical index matches exactly and a dense vector
+    blurs: a digit (years, amounts, document numbers) or a capitalised word inside a sentence
+    (a place, an organ, "Luật Du lịch", "HĐND"). Such questions keep the settings' weights."""
+    words = query.split()
+    if any(c.isdigit() for c in query):
+        return True
+    return any(w[:1].isupper() and not words[i - 1].endswith((".", "!", "?", ":", ";")) for i, w in enumerate(words) if i > 0)
 
 
 def statement(query: str) -> str:

@@ -16,7 +16,7 @@ from .citations import citation_string
 from .documents import DocumentMeta, Hit, Passage
 from .embeddings.base import Embedder
 from .query_scope import LawCatalog
-from .query_style import statement
+from .query_style import has_exact_terms, statement
 from .settings import Settings
 from .stores.base import Store
 from .text import Analysis, Analyzer, has_diacritics, key
@@ -98,6 +98,36 @@ def zfuse(lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int,
     return sorted(total.items(), key=lambda x: (-x[1], x[0]))
 
 
+def pool_units(
+    lists: list[tuple[list[tuple[int, float]], float]], unit: Callable[[int], str | None], mix: float
+) -> list[tuple[int, float]]:
+    """z-score fusion where a row of a unit (a law article split into clauses) also counts, in
+    each list, that unit's best z-score, mixed in by ``mix`` (1: a row scores as its unit's best
+    in every list). Dense and BM25 often rank different clauses of the answering article first;
+    pooled, the article collects both votes, as a single-passage article would. Rows of no
+    unit keep their own scores."""
+    norm = [(*_zscore(ranked), weight) for ranked, weight in lists]
+    rows = {r for z, _, _ in norm for r in z}
+    units = {row: unit(row) for row in rows} if mix > 0 else {}
+    best: list[dict[str, float]] = []
+    for z, _, _ in norm:
+        b: dict[str, float] = {}
+        for row, v in z.items():
+            if (u := units.get(row)) is not None and v > b.get(u, -np.inf):
+                b[u] = v
+        best.append(b)
+    total = {}
+    for row in rows:
+        u = units.get(row)
+        score = 0.0
+        for (z, floor, w), b in zip(norm, best):
+            own = z.get(row, floor)
+            pooled = max(own, b.get(u, floor)) if u is not None else own
+            score += w * ((1.0 - mix) * own + mix * pooled)
+        total[row] = score
+    return sorted(total.items(), key=lambda x: (-x[1], x[0]))
+
+
 def peak(ranked: list[tuple[int, float]]) -> float:
     """How far a list's best score stands above its other candidates, in standard
     deviations: a flat list (dense cosines of a question no passage answers well) has
@@ -175,6 +205,7 @@ class HybridRetriever:
         self.analyzer = analyzer or Analyzer()
         self._laws: LawCatalog | None = None
         self._groups: dict[str, str] | None = None
+        self._articles: dict[int, str | None] = {}
 
     @property
     def laws(self) -> LawCatalog:
@@ -193,6 +224,19 @@ class HybridRetriever:
             return lambda row: None
         docs = dict(zip(rows, self.store.doc_ids_at(rows)))
         return lambda row: groups.get(docs[row])
+
+    def _article(self, row: int) -> str | None:
+        """The law article a passage belongs to: its document and the section path down to the
+        "Điều N" element in a whole law's text, else the document (a law's article exported as a
+        document of its own; or a law's preamble). None for passages of documents that are not laws'."""
+        if row not in self._articles:
+            p = self.store.passages[row]
+            cut = next((i for i, part in enumerate(p.section_path) if key(part, folded=True).startswith("dieu ")), None)
+            if cut is not None:
+                self._articles[row] = p.doc_id + "\x00" + "\x00".join(p.section_path[: cut + 1])
+            else:
+                self._articles[row] = p.doc_id if self._group(row) is not None else None
+        return self._articles[row]
 
     def scope_rows(self, query: str, filters: Filters | None) -> object | None:
         """The store's scope of the laws the query names (within ``filters``), or None if it
@@ -266,22 +310,39 @@ class HybridRetriever:
         analysis = self.analyzer.analyze(text)  # once: segmentation is the costly part of a query
         if vector is None or text != query:  # the caller's vector is of the query as asked
             vector = self.embedder.embed_queries([text])[0]
+        dense_w, lexical_w = self.style_weights(text)
         lists = [
-            (self.dense_ranking(text, n, allowed, vector), s.dense_weight),
-            (self.lexical_ranking(text, n, allowed, analysis), s.lexical_weight),
+            (self.dense_ranking(text, n, allowed, vector), dense_w),
+            (self.lexical_ranking(text, n, allowed, analysis), lexical_w),
         ]
         ids = [t for t in analysis.tokens if is_identifier(t)]
         if ids:  # a document number in the question is a near-certain signal: its own list
             lists.append((self.store.lexical_search(ids, n, allowed), s.identifier_weight))
         scope = self.scope_rows(query, filters) if s.scope_weight > 0 else None
         if scope is not None:
-            lists.append((self.dense_ranking(text, n, scope, vector), s.scope_weight * s.dense_weight))
-            lists.append((self.lexical_ranking(text, n, scope, analysis), s.scope_weight * s.lexical_weight))
+            lists.append((self.dense_ranking(text, n, scope, vector), s.scope_weight * dense_w))
+            lists.append((self.lexical_ranking(text, n, scope, analysis), s.scope_weight * lexical_w))
         return lists
+
+    #: the exact-term test of ``style_weights`` (an attribute so a benchmark can measure without it)
+    exact_terms = staticmethod(has_exact_terms)
+
+    def style_weights(self, text: str) -> tuple[float, float]:
+        """(dense, lexical) fusion weights for a query (after its exam frame is removed): the
+        settings' weights for a query with exact terms (``has_exact_terms``: numbers, names),
+        else the same total split by ``plain_dense_share``."""
+        s = self.settings
+        share = s.plain_dense_share
+        if share is None or self.exact_terms(text):
+            return s.dense_weight, s.lexical_weight
+        total = s.dense_weight + s.lexical_weight
+        return share * total, (1.0 - share) * total
 
     def _fuse(self, lists: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
         fusion = self.settings.fusion  # a Literal: Settings refuses any other value
         if fusion == "zscore":
+            if self.settings.article_pool > 0:
+                return pool_units(lists, self._article, self.settings.article_pool)
             return zfuse(lists)
         if fusion == "convex":
             return convex(lists)

@@ -113,6 +113,17 @@ class Settings(BaseSettings):
         description="Hybrid search drops exam frames from the query (', đúng hay sai?', 'Chọn câu trả lời đúng nhất', "
         "'... nào sau đây'), so the statement to verify is what is matched (assistant/query_style.py).",
     )
+    plain_dense_share: float | None = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="For a query with no exact term (no digit, no capitalised word inside a sentence: "
+        "query_style.has_exact_terms), hybrid fusion gives the dense list this share of dense_weight + "
+        "lexical_weight (the BM25 list the rest); queries with numbers, document numbers or names keep the two "
+        "weights, since BM25 matches those exactly and a vector blurs them. 0.75: chosen on half A of "
+        "bench/large_retrieval.py, no drop on the seeds and UIT (bench/RESULTS.md). None: the same weights for "
+        "every query.",
+    )
     scope_weight: float = Field(
         0.0,
         ge=0,
@@ -135,6 +146,14 @@ class Settings(BaseSettings):
         le=10,
         description="After fusion, each passage gains this times the standardised strength of its law (or "
         "document): the sum of that group's three best fused scores. 0 turns it off.",
+    )
+    article_pool: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="z-score fusion: a passage of a law article also counts, in each list, its article's best "
+        "score, mixed in by this share (retrieval.pool_units): dense and BM25 often rank different clauses of the "
+        "answering article first. 0 turns it off; passages of documents that are not laws are never pooled.",
     )
     hnsw_threshold: int = Field(
         200_000,
@@ -249,5 +268,8 @@ class Settings(BaseSettings):
         from .structure import PARSER_VERSION
 
         values["parser"] = PARSER_VERSION
+        from .chunking import CHUNKER_VERSION
+
+        values["chunker"] = CHUNKER_VERSION
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,8 @@ from common import machine, publish  # noqa: E402
 from large_collection import ALQAC, DATA, sources  # noqa: E402
 
 from assistant.api import Assistant  # noqa: E402
+from assistant.embeddings import lazy_embedder  # noqa: E402
+from assistant.embeddings.vector_cache import CachedEmbedder  # noqa: E402
 from assistant.evaluation import evaluate, read_questions  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.query_style import statement  # noqa: E402
@@ -66,13 +69,16 @@ def methods(assistant: Assistant, after: Settings) -> dict:
     before = after.model_copy(update=BEFORE)
     r = assistant.retriever
 
-    def hybrid(settings: Settings):
+    def hybrid(settings: Settings, exact_check: bool = True):
         def run(q: str):
             r.settings = settings
+            if not exact_check:
+                r.exact_terms = lambda text: False
             try:
                 return assistant.search(q, k=10, mode="hybrid")
             finally:
                 r.settings = after
+                r.__dict__.pop("exact_terms", None)
         return run
 
     def bm25_statement(q: str):
@@ -85,6 +91,12 @@ def methods(assistant: Assistant, after: Settings) -> dict:
         "hybrid before": hybrid(before),
         "hybrid after": hybrid(after),
         "hybrid after + law scope (scope_weight 1)": hybrid(after.model_copy(update={"scope_weight": 1.0})),
+        # ideas measured and not adopted (bench/RESULTS.md says why), kept as sensitivity rows
+        "hybrid after, one weight pair for every query (plain_dense_share None)": hybrid(
+            after.model_copy(update={"plain_dense_share": None})),
+        "hybrid after, every query leans dense (no exact-term check)": hybrid(after, exact_check=False),
+        "hybrid after + article pooling (article_pool 0.5)": hybrid(after.model_copy(update={"article_pool": 0.5})),
+        "hybrid after, fusion_peak_power 3": hybrid(after.model_copy(update={"fusion_peak_power": 3.0})),
     }
 
 
@@ -115,11 +127,16 @@ def evaluate_all(index: Path, questions_file: Path, settings: Settings) -> dict:
     return out
 
 
-def build(index: Path, files: list[Path], settings: Settings) -> dict:
+def build(index: Path, files: list[Path], settings: Settings, vectors: Path) -> dict:
+    """Ingest (incrementally) with passage vectors cached in ``vectors`` across indexes and runs:
+    a text embedded once by this embedder is never embedded again."""
     t0 = time.perf_counter()
-    report = ingest(files, settings.model_copy(update={"index_dir": index}), progress=True, say=lambda m: print(m, file=sys.stderr))
+    embedder = CachedEmbedder(lazy_embedder(settings), vectors)
+    report = ingest(files, settings.model_copy(update={"index_dir": index}), progress=True,
+                    say=lambda m: print(m, file=sys.stderr), embedder=embedder)
     if report.errors:
         raise SystemExit(f"{index}: ingest failed: {report.errors[:3]}")
+    print(f"{index.name}: {embedder.hits} passage vectors from the cache, {embedder.misses} embedded", file=sys.stderr)
     return {"documents": report.documents, "passages": report.passages, "ingest_s": time.perf_counter() - t0}
 
 
@@ -169,16 +186,18 @@ def main() -> None:
     work = Path(args.work)
     settings = Settings()
     parts = args.parts.split(",")
-    body = [f"## Retrieval at scale (issue 15)\n\nMachine: {machine()}. Embedder: {settings.embedder}. "
+    body = [f"## Retrieval at scale (issue 15)\n\nMachine: {machine()}; load average at start "
+            f"{os.getloadavg()[0]:.1f}. Embedder: {settings.embedder}. "
             f"Run {time.strftime('%Y-%m-%d %H:%M')}. Hybrid before = {BEFORE}; after = query_style "
             f"{settings.query_style}, scope_weight {settings.scope_weight}, candidates {settings.candidates}, "
             f"fusion_peak_power {settings.fusion_peak_power}, group_vote_weight {settings.group_vote_weight}, "
+            f"plain_dense_share {settings.plain_dense_share}, article_pool {settings.article_pool}, "
             f"weights dense {settings.dense_weight} / BM25 {settings.lexical_weight}."]
     dump = {}
     if "large" in parts:
         files, dropped = sources(work, args.sample)
         name = "large" if not args.sample else f"large-s{args.sample}"
-        info = build(work / name, files, settings)
+        info = build(work / name, files, settings, work / "vectors")
         res = evaluate_all(work / name, ALQAC / "questions.jsonl", settings)
         dump["large"] = res
         body.append(
@@ -192,7 +211,7 @@ def main() -> None:
         for key in args.small.split(","):
             label, src, qfile = SMALL[key]
             src = [p if p.is_absolute() else work / p for p in src]
-            build(work / f"small-{key}", src, settings)
+            build(work / f"small-{key}", src, settings, work / "vectors")
             results[label] = evaluate_all(work / f"small-{key}", qfile, settings)
             dump[key] = results[label]
         body.append("### The development sets (no drop allowed), MRR@10\n\n" + small_table(results))

@@ -52,3 +52,41 @@ def test_short_document_is_one_passage():
     doc = _doc(text, [(0, 18, (), 1), (s1, s1 + 34, ("1",), 1), (s2, len(text), ("2",), 1)])
     (p,) = chunk_document(doc, max_words=180)
     assert p.start == 0 and p.end == len(text) and p.section_path == () and p.text == text
+
+
+def _article(text: str):
+    """A law article exported without its "Điều N." line, read as ingest reads a JSONL row."""
+    from assistant.loaders.base import LoadedText
+
+    return make_document(LoadedText(source="x.jsonl#29", text=text, doc_id="Luật Viên chức#29"), "Luật Viên chức#29")
+
+
+def test_a_split_article_gives_its_title_line_to_every_passage():
+    clause = "viên chức có hai năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ được giao"
+    body = "\n".join(f"{c}) {clause} lần {i};" for i, c in enumerate("abcdefgh"))
+    text = ("Đơn phương chấm dứt hợp đồng làm việc\n\n"
+            "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:\n"
+            + body)
+    doc = _article(text)
+    from assistant.chunking import lead_title
+
+    assert lead_title(doc) == "Đơn phương chấm dứt hợp đồng làm việc"
+    passages = chunk_document(doc, max_words=40, min_words=5)
+    assert len(passages) > 3
+    later = [p for p in passages if not p.text.startswith("Đơn phương")]
+    assert later and all(p.headings[0] == "Đơn phương chấm dứt hợp đồng làm việc" for p in later)
+    assert any("lần 7" in p.text for p in later)
+    # the passage that holds the title line does not repeat it as a heading
+    assert all(p.headings[:1] != ("Đơn phương chấm dứt hợp đồng làm việc",) for p in passages if p.text.startswith("Đơn phương"))
+
+
+def test_no_lead_title_for_a_sentence_a_list_item_or_a_long_line():
+    from assistant.chunking import lead_title
+
+    tail = "\n\nLuật này quy định về " + " ".join(["nội dung"] * 30) + "."
+    for first in ("Tỉnh ủy kết luận như sau:", "1. Phạm vi điều chỉnh", "a) Đối tượng áp dụng",
+                  " ".join(["rất dài"] * 15), "Hội nghị đã thống nhất."):
+        assert lead_title(_article(first + tail)) == "", first
+    assert lead_title(_article("Phạm vi điều chỉnh" + tail)) == "Phạm vi điều chỉnh"
+    for path in sorted(CORPUS.glob("*.txt")):  # policy documents open with their header, not a title line
+        assert lead_title(make_document(load_path(path)[0], "d")) == ""

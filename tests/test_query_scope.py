@@ -67,3 +67,14 @@ def test_statement_leaves_ordinary_questions_alone():
     for q in ("Mục tiêu tăng trưởng công nghiệp giai đoạn 2011-2015 là bao nhiêu?",
               "Ai ký Kết luận 11-KL/TU?", "đúng hay sai?", "Nhận định này là đúng hay sai?", "Sai phạm nào bị xử lý kỷ luật?"):
         assert statement(q) == " ".join(q.split())
+
+
+def test_has_exact_terms_finds_numbers_and_names_inside_a_sentence():
+    from assistant.query_style import has_exact_terms
+
+    for q in ("Mục tiêu đến năm 2015 là bao nhiêu?", "Nghị quyết 13-NQ/TU ban hành ngày nào?",
+              "Tỷ trọng công nghiệp của Quảng Trị là bao nhiêu?", "Theo Luật Du lịch, dịch vụ nào?", "Cơ quan nào chỉ đạo HĐND?"):
+        assert has_exact_terms(q), q
+    for q in ("Chất hướng thần được định nghĩa là gì?", "Hiệp hội trọng tài là gì? Nó có quyền gì?",
+              "cây có chứa chất ma túy là cây gì"):
+        assert not has_exact_terms(q), q

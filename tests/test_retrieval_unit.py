@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.documents import DocumentMeta
 from assistant.retrieval import Filters, rrf
 
@@ -59,3 +61,36 @@ def test_group_vote_lifts_a_passage_of_the_strong_group_over_a_stray_one():
     single = [(1, 3.0), (2, 2.0), (3, 1.0)]  # one passage per group: the order is kept
     assert [r for r, _ in group_vote(single, lambda r: str(r), 1.0)] == [1, 2, 3]
     assert group_vote(fused, lambda r: None, 1.0) == fused  # documents of no law: untouched
+
+
+def test_style_weights_lean_dense_only_for_queries_without_exact_terms():
+    from assistant.retrieval import HybridRetriever
+    from assistant.settings import Settings
+
+    r = HybridRetriever(store=None, embedder=None, settings=Settings(plain_dense_share=0.7))
+    assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == pytest.approx((0.7, 0.3))
+    assert r.style_weights("Hợp đồng lữ hành phải được lập thành văn bản") == pytest.approx((0.7, 0.3))
+    # exact terms (numbers, names) keep the weights: BM25 matches them, a vector blurs them
+    assert r.style_weights("Mục tiêu tăng trưởng đến năm 2015 là bao nhiêu?") == (0.4, 0.6)
+    assert r.style_weights("Cụm công nghiệp nào ở Quảng Trị?") == (0.4, 0.6)
+    r.settings = Settings(plain_dense_share=None)  # None: one pair of weights for every query
+    assert r.style_weights("Chất hướng thần được định nghĩa là gì?") == (0.4, 0.6)
+    with pytest.raises(ValueError):
+        Settings(plain_dense_share=1.5)
+
+
+def test_pool_units_lets_an_article_collect_the_votes_of_its_clauses():
+    from assistant.retrieval import pool_units, zfuse
+
+    # article X: clause 1 tops the dense list, clause 2 the BM25 list; article Y's one passage
+    # (row 3) is second in both and wins a passage-level fusion
+    dense = [(1, 0.95), (3, 0.90), (4, 0.70), (5, 0.69), (2, 0.60)]
+    lexical = [(2, 12.0), (3, 11.0), (5, 4.0), (4, 3.5), (1, 3.0)]
+    lists = [(dense, 0.5), (lexical, 0.5)]
+    unit = {1: "X", 2: "X", 3: "Y"}.get
+    assert zfuse(lists)[0][0] == 3
+    pooled = pool_units(lists, unit, 1.0)
+    assert {pooled[0][0], pooled[1][0]} == {1, 2} and pooled[2][0] == 3
+    assert pool_units(lists, unit, 0.0) == zfuse(lists)  # mix 0: plain z-score fusion
+    # rows of no unit (documents that are not laws) are never pooled
+    assert pool_units(lists, lambda r: None, 1.0) == zfuse(lists)
