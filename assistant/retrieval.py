@@ -230,12 +230,12 @@ class HybridRetriever:
         "Điều N" element in a whole law's text, else the document (a law's article exported as a
         document of its own; or a law's preamble). None for passages of documents that are not laws'."""
         if row not in self._articles:
-            p = self.store.passages[row]
+            p = self.store.passages_at([row])[0]
             cut = next((i for i, part in enumerate(p.section_path) if key(part, folded=True).startswith("dieu ")), None)
             if cut is not None:
                 self._articles[row] = p.doc_id + "\x00" + "\x00".join(p.section_path[: cut + 1])
             else:
-                self._articles[row] = p.doc_id if self._group(row) is not None else None
+                self._articles[row] = p.doc_id if self._grouper([row])(row) is not None else None
         return self._articles[row]
 
     def scope_rows(self, query: str, filters: Filters | None) -> object | None:
