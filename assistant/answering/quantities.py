@@ -166,6 +166,10 @@ class QuantityAnswer:
     doc_id: str = ""
 
 
+#: The order of a result and its target in one answer.
+KINDS_ORDER = ("achieved", "target", "baseline")
+
+
 def lookup(
     question: str,
     rows: Sequence[TargetRow],
@@ -212,7 +216,7 @@ def lookup(
         raw = len(set(_WORD.findall(fold(question).lower())) & set(_WORD.findall(fold(r.indicator).lower())))
         scored.append(((round(cov, 2), current, dated, -extras, raw, -order[r.doc_id], -r.start), r))
     if not scored:
-        return QuantityAnswer(not_stated=polarity == "target", doc_id=doc_ids[0]) if polarity == "target" else None
+        return QuantityAnswer(not_stated=True, doc_id=doc_ids[0]) if polarity == "target" else None
     scored.sort(key=lambda x: x[0], reverse=True)
     best_key, best = scored[0]
     chosen = [best]
@@ -222,9 +226,6 @@ def lookup(
             chosen.append(r)
     chosen.sort(key=lambda r: KINDS_ORDER.index(r.kind))
     return QuantityAnswer(rows=chosen, doc_id=best.doc_id)
-
-
-KINDS_ORDER = ("achieved", "target", "baseline")
 
 
 def figure_text(r: TargetRow, with_period: bool = True) -> str:
