@@ -57,10 +57,10 @@ def _has_required(plan: Plan, hit: Hit, sentence: str) -> bool:
     return all(k in present for k in need)
 
 
-def quantity(s: Session, plan: Plan) -> Outcome | None:
+def quantity(s: Session, plan: Plan, hits: list[Hit]) -> Outcome | None:
     """A figure read from the targets table, matched on measure, kind and period; None
-    when the table cannot judge (the sentence-based answer is tried instead)."""
-    hits = s.scoped()
+    when the table cannot judge (the sentence-based answer is tried instead). ``hits``:
+    the question's scoped retrieval, shared with that fallback."""
     docs = s.accepted(plan.scope) if plan.scope else list(dict.fromkeys(h.passage.doc_id for h in hits))[:3]
     found = quantities.lookup(strip_entities(plan.question, plan.entities), s.targets, docs, polarity=plan.polarity,
                               periods=plan.periods, metas=s.store.metas, strict=plan.polarity != "target")
@@ -81,10 +81,10 @@ def quantity(s: Session, plan: Plan) -> Outcome | None:
 
 
 def fact(s: Session, plan: Plan, qtype: QType | None = None) -> Outcome | None:
-    measured = quantity(s, plan) if (qtype or plan.qtype) is QType.QUANTITY and s.targets else None
+    hits = s.scoped()
+    measured = quantity(s, plan, hits) if (qtype or plan.qtype) is QType.QUANTITY and s.targets else None
     if measured is not None and not measured.missing:
         return measured
-    hits = s.scoped()
     if not hits:
         return measured
     # the words that name a document (its number, type word) are enforced by the scope filter:

@@ -105,7 +105,11 @@ def coverage(question: str, ind: Indicator) -> tuple[float, int, set[str]]:
 
     Matching whole words keeps "lao động" from matching the "động" of "huy động"; the
     question is read as syllables, so it may be typed without diacritics."""
-    seq = _with_classes(_syllables(question))
+    return _coverage(_with_classes(_syllables(question)), ind)
+
+
+def _coverage(seq: list[str], ind: Indicator) -> tuple[float, int, set[str]]:
+    """``coverage`` of a question already read into syllables and class tokens."""
     stop = function_words(True)
     content = {i for i, t in enumerate(seq) if t.startswith("#") or (t not in _FRAME and t not in stop)}
     classes = {seq[i] for i in content if seq[i].startswith("#")}
@@ -194,6 +198,8 @@ def lookup(
     asked = [y for p in periods if (y := _years(p))]
     review = {(r.doc_id, r.start) for r in pool if r.kind == "achieved"}
     plans = {d: planning_period((metas or {}).get(d), (r for r in pool if r.doc_id == d)) for d in order}
+    seq = _with_classes(_syllables(question))  # the question is read once, not once per row
+    words = set(_WORD.findall(fold(question).lower()))
     scored = []
     for r in pool:
         if polarity in KIND_LABELS and r.kind != polarity:
@@ -205,7 +211,7 @@ def lookup(
         named = {t for t in _with_classes(_syllables(f"{_lead(r)} {r.comparator}")) if t.startswith("#")}
         if named - ind.classes:
             ind = Indicator(ind.words, ind.classes | named)
-        cov, extras, need = coverage(question, ind)
+        cov, extras, need = _coverage(seq, ind)
         if not need <= ind.classes or ("#growth" in need and not r.unit.startswith("%")):
             continue
         if cov < (1.0 if strict else MIN_COVERAGE):
@@ -213,7 +219,7 @@ def lookup(
         span = _years(r.period)
         current = r.kind != "target" or (_overlaps(span, plans[r.doc_id]) if span else (r.doc_id, r.start) not in review)
         dated = bool(asked) and span is not None
-        raw = len(set(_WORD.findall(fold(question).lower())) & set(_WORD.findall(fold(r.indicator).lower())))
+        raw = len(words & set(_WORD.findall(fold(r.indicator).lower())))
         scored.append(((round(cov, 2), current, dated, -extras, raw, -order[r.doc_id], -r.start), r))
     if not scored:
         return QuantityAnswer(not_stated=True, doc_id=doc_ids[0]) if polarity == "target" else None
