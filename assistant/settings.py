@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         "directory, package or cached hub id; hash: a dimension).",
     )
     embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+    embed_workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Batches the 'onnx' embedder computes at once, each on one thread (same batches, same vectors); "
+        "0 = one per CPU core. 1 = one batch at a time on every core (slower on 2 cores: bench/RESULTS.md "
+        "'embed_workers').",
+    )
     model_cache_dir: str = Field(
         str(Path.home() / ".cache" / "vn-policy-assistant"),
         description="Directory where derived models are kept between runs (the ONNX graph the 'onnx' embedder "

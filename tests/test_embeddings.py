@@ -278,3 +278,45 @@ def test_default_segmenter_goes_through_the_thread_safe_wrapper(monkeypatch):
         outs = list(pool.map(underthesea_segmenter, [sentence] * 8))
     assert outs == [raw(sentence, format="text")] * 8 and "Học_sinh" in outs[0]
     assert calls == [sentence] * 8
+
+
+class _SideBySide(HashEmbedder):
+    """A fake backend that records how many batches are in flight at once."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(dimension=16, batch_size=2)
+        import threading
+
+        self.workers = workers
+        self._guard = threading.Lock()
+        self.in_flight = self.most = 0
+
+    def _embed_batch(self, texts, is_query):
+        import time
+
+        with self._guard:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(0.02)
+        try:
+            return super()._embed_batch(texts, is_query)
+        finally:
+            with self._guard:
+                self.in_flight -= 1
+
+
+def test_workers_embed_batches_side_by_side_in_order():
+    texts = [f"văn bản số {i} về chỉ tiêu {i % 3}" for i in range(20)]
+    serial, parallel = _SideBySide(workers=1), _SideBySide(workers=3)
+    a, b = serial.embed_passages(texts), parallel.embed_passages(texts)
+    assert serial.most == 1 and parallel.most > 1
+    assert np.array_equal(a, b)  # same rows in the same order
+
+
+def test_workers_report_a_wrong_shape():
+    class Broken(_SideBySide):
+        def _embed_batch(self, texts, is_query):
+            return np.zeros((len(texts) + 1, 16), dtype=np.float32)
+
+    with pytest.raises(RuntimeError, match="backend returned shape"):
+        Broken(workers=2).embed_passages([f"t{i}" for i in range(9)])

@@ -55,7 +55,7 @@ __all__ = [
     "register",
 ]
 
-_cache: dict[tuple[str, str], BaseEmbedder] = {}
+_cache: dict[tuple[str, str, int], BaseEmbedder] = {}
 _cache_lock = threading.Lock()
 
 
@@ -68,7 +68,7 @@ def make_embedder(settings: Settings) -> Embedder:
     """The embedder described by ``settings`` (cached); raises ``AssistantError`` with a one-line message."""
     backend = registry.get(settings.embedder)  # settings built without validation still get one line
     model = settings.embedder_model.strip()
-    key = (backend.name, model)
+    key = _key(settings)
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
@@ -78,6 +78,11 @@ def make_embedder(settings: Settings) -> Embedder:
         return embedder.with_batch_size(settings.embed_batch_size)
     except ValueError as exc:
         raise AssistantError(f"embed_batch_size: {exc}") from exc
+
+
+def _key(settings: Settings) -> tuple[str, str, int]:
+    """What a loaded embedder is cached under (the workers fix the session's threads at load)."""
+    return registry.get(settings.embedder).name, settings.embedder_model.strip(), settings.embed_workers
 
 
 def embedder_name(settings: Settings) -> str | None:
@@ -138,7 +143,7 @@ def lazy_embedder(settings: Settings, dimension: int = 0) -> Embedder:
     if name is None:
         return make_embedder(settings)
     with _cache_lock:
-        cached = _cache.get((registry.get(settings.embedder).name, settings.embedder_model.strip()))
+        cached = _cache.get(_key(settings))
     if cached is not None:
         return make_embedder(settings)
     return LazyEmbedder(settings, name, dimension)  # type: ignore[return-value]

