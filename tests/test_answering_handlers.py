@@ -106,6 +106,40 @@ def test_list_after_a_colon_and_capped(hash_assistant) -> None:
     assert len([line for line in ans.text.splitlines() if line.startswith("- ")]) <= 8
 
 
+def _sections(ans) -> list[str]:
+    return [c.section for c in ans.citations]
+
+
+@pytest.mark.parametrize("question", ["Những giải pháp phát triển công nghiệp của Quảng Trị là gì?",
+                                      "nhung giai phap phat trien cong nghiep cua Quang Tri la gi"])
+def test_a_list_of_solutions_is_the_part_that_sets_them_not_a_review_sentence(hash_assistant, question: str) -> None:
+    """No heading of the conclusion says "giải pháp": the part headed by the topic whose
+    sub-items are all "Định hướng …" is the list, never a sentence of "I. Tình hình thực hiện"."""
+    ans = hash_assistant.ask(question)
+    assert ans.kind == "list" and ans.text.startswith("Mục II. Phát triển công nghiệp"), ans.text
+    assert _sections(ans) == ["II", "II.1", "II.2", "II.3"] and "Định hướng phát triển chung [2]" in ans.text
+    _quotes_exact(hash_assistant, ans)
+
+
+@pytest.mark.parametrize(
+    "question, first_line, sections",
+    [
+        # a sentence of II.7 holds "giải pháp" too; the heading that names the list wins
+        ("Những giải pháp phát triển công nghiệp của Bắc Kạn là gì?", "Mục II. MỘT SỐ GIẢI PHÁP CHỦ YẾU:",
+         ["II", *(f"II.{i}" for i in range(1, 9))]),
+        # "3. Nhiệm vụ" says only what was asked; "I. Quan điểm, mục tiêu, nhiệm vụ …" says more
+        ("Những nhiệm vụ phát triển công nghiệp của Bắc Kạn giai đoạn 2011-2015 là gì?", "Mục I.3. Nhiệm vụ:", ["I.3"] * 6),
+        ("Quảng Trị định hướng phát triển những ngành công nghiệp chủ yếu nào?",
+         "Mục II.2. Định hướng phát triển các ngành công nghiệp chủ yếu:", ["II.2"] * 9),
+    ],
+)
+def test_a_list_question_lists_the_section_its_head_word_names(hash_assistant, question, first_line, sections) -> None:
+    ans = hash_assistant.ask(question)
+    assert ans.kind == "list" and ans.text.splitlines()[0].startswith(first_line), ans.text
+    assert _sections(ans) == sections
+    _quotes_exact(hash_assistant, ans)
+
+
 def test_summary_is_the_outline(hash_assistant) -> None:
     ans = hash_assistant.ask("Tóm tắt nội dung chính của Kết luận 11-KL/TU")
     assert ans.kind == "summary" and ans.scope == [QT]

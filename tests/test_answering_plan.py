@@ -11,7 +11,7 @@ import pytest
 from assistant.answering import gazetteer
 from assistant.answering.catalog import Catalog
 from assistant.answering.conversation import resolve
-from assistant.answering.plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Planner
+from assistant.answering.plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Planner, list_head
 from assistant.documents import DocumentMeta, Passage, Turn
 
 QT = "ket-luan-qt"
@@ -102,12 +102,30 @@ def test_numbers_inside_ordinary_text_are_not_documents(planner: Planner) -> Non
         ("Các giải pháp chủ yếu phát triển công nghiệp của Bắc Kạn gồm những gì?", LIST),
         ("Những hạn chế, yếu kém trong thực hiện Nghị quyết 13-NQ/TU ở Quảng Trị là gì?", LIST),
         ("Quảng Trị sẽ hoàn thành các dự án cấp nước cho những nơi nào?", LIST),
+        ("Nêu các nhiệm vụ cụ thể của Quyết định 84/2025/QĐ-UBND", LIST),
         ("Tỷ trọng công nghiệp khai thác của Quảng Trị năm 2010 là bao nhiêu?", FACT),
         ("Văn bằng có được cấp lại không?", YESNO),
     ],
 )
 def test_intents(planner: Planner, question: str, intent: str) -> None:
     assert planner.plan(question).intent == intent
+
+
+@pytest.mark.parametrize(
+    "question, head",
+    [
+        ("Những giải pháp phát triển công nghiệp của là gì?", ("giải", "pháp")),
+        ("Các giải pháp chủ yếu phát triển công nghiệp gồm những gì?", ("giải", "pháp")),
+        ("Nêu các nhiệm vụ trọng tâm của kế hoạch", ("nhiệm", "vụ")),
+        ("Kế hoạch gồm những nội dung nào?", ("nội", "dung")),
+        ("Mục tiêu cụ thể của kế hoạch gồm những gì?", ("mục", "tiêu")),
+        ("nhung giai phap phat trien cong nghiep la gi", ("giai", "phap")),
+        ("Tỉnh ủy giao nhiệm vụ gì cho Ban cán sự đảng?", ()),
+    ],
+)
+def test_the_head_word_of_a_list_question(question: str, head: tuple[str, ...]) -> None:
+    folded = question == question.encode("ascii", "ignore").decode()
+    assert list_head(question, folded) == head
 
 
 def test_two_provinces_make_a_comparison_one_part_each(planner: Planner) -> None:

@@ -91,3 +91,56 @@ def test_a_followup_with_its_own_question_word_asks_its_own_question(policy) -> 
     assert "01 tháng 12 năm 2025" in follow.text and follow.citations[0].doc_id == _ids("qn_97"), follow.text
     again = policy.ask("Còn Quyết định 2637/QĐ-UBND thì sao?", history=[first.turn()])
     assert again.kind == "metadata" and again.citations[0].doc_id == _ids("vl_2637")  # the signer, asked again
+
+
+#: Documents whose plans list tasks and solutions under headings of their own.
+PLAN_FILES = {
+    "th_634": "tnt-24701a1c97c8c368.txt",  # Thông báo 634/TB-VPCP, Thanh Hóa: I. Đánh giá chung, II. Nhiệm vụ, giải pháp
+    "hn_308": "tnt-8e9a425dd83e56b3.txt",  # Kế hoạch 308/KH-UBND, Hà Nội: II. Nhiệm vụ (no "giải pháp" heading)
+    "kh_982": "tnt-99c7d8fff9e4572e.txt",  # Kế hoạch 982/KH-UBND: IV. Giải pháp thực hiện
+    "cp_116": "cb-nghi-quyet-so-116-nq-cp-469463.txt",  # Nghị quyết 116/NQ-CP: II. Nhiệm vụ và giải pháp trọng tâm
+    "qng_1627": "tnt-4e39af96b6891368.txt",  # Quyết định 1627/QĐ-UBND, Quảng Ngãi: IV. Nhiệm vụ cụ thể
+}
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory):
+    from assistant.api import Assistant
+    from assistant.ingest import ingest
+    from assistant.settings import Settings
+
+    tmp = tmp_path_factory.mktemp("plans")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    for name in PLAN_FILES.values():
+        shutil.copy(DOCS / name, corpus / name)
+    settings = Settings(index_dir=tmp / "index", corpus_dir=corpus, embedder="hash")
+    assert ingest([corpus], settings, progress=False, say=lambda m: None).published
+    a = Assistant.open(settings.index_dir, settings)
+    yield a
+    a.close()
+
+
+@pytest.mark.parametrize(
+    "question, doc, first_line, items",
+    [
+        # the heading says "giải pháp", the question says "phát triển" too: still that part, not a sentence of III
+        ("Những giải pháp phát triển của Thanh Hóa theo Thông báo 634/TB-VPCP là gì?", "th_634",
+         "Mục II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM", 8),  # of 10: "… còn 2 mục khác."
+        # no heading says "giải pháp": the part headed "Nhiệm vụ" is what the plan sets out to do
+        ("Những giải pháp thúc đẩy tạo lập dữ liệu của Kế hoạch 308/KH-UBND là gì?", "hn_308", "Mục II. NHIỆM VỤ:", 4),
+        ("Nghị quyết 116/NQ-CP đề ra những nhiệm vụ và giải pháp trọng tâm nào?", "cp_116",
+         "Mục II. NHIỆM VỤ VÀ GIẢI PHÁP TRỌNG TÂM:", 8),
+        ("Nêu các nhiệm vụ cụ thể của Quyết định 1627/QĐ-UBND", "qng_1627", "Mục IV. NHIỆM VỤ CỤ THỂ:", 8),
+    ],
+)
+def test_a_list_question_lists_the_part_its_heading_names(plans, question, doc, first_line, items) -> None:
+    ans = plans.ask(question)
+    lines = ans.text.splitlines()
+    assert ans.kind == "list" and lines[0].startswith(first_line), ans.text
+    section = lines[0].split(".")[0].removeprefix("Mục ")
+    listed = ans.citations[1:]
+    assert len(listed) == items and all(c.section.split(".")[0] == section for c in listed)
+    assert {c.doc_id for c in ans.citations} == {Path(PLAN_FILES[doc]).stem}
+    assert not any(line.startswith("- 1.") for line in lines)  # a label alone on its line is no item
+    _check(plans, ans)

@@ -16,7 +16,8 @@ from ..targets.model import KIND_LABELS
 from . import metadata, quantities, structure_items
 from .compose import Part
 from .extractive import Support
-from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan, states_target
+from .evidence import ngrams
+from .plan import FACT, LIST, METADATA, SUMMARY, WHICH_DOC, YESNO, Entity, Plan, list_head, states_target
 from .question_types import QType
 from .session import Outcome, Session, strip_entities
 from .tokens import content_keys, keys, tokenize, with_abbreviations
@@ -281,8 +282,7 @@ def _best_section(s: Session, q, doc_ids: list[str]):
             continue
         for sec in doc.sections:
             hs, he = structure_items.heading_span(doc, sec)
-            titles = [doc.text[a:b] for a, b in (structure_items.heading_span(doc, x) for x in doc.sections
-                                                   if sec.path[: len(x.path)] == x.path)]
+            titles = [doc.text[a:b] for a, b in (structure_items.heading_span(doc, x) for x in structure_items.path(doc, sec))]
             present = {t.key for t in tokenize(" ".join(titles), q.info.folded)}
             cov = q.covered(present)
             own = q.covered({t.key for t in tokenize(doc.text[hs:he], q.info.folded)})
@@ -294,14 +294,93 @@ def _best_section(s: Session, q, doc_ids: list[str]):
     return best
 
 
+#: Share of a list question's weight that the section naming its items must hold in its
+#: heading path and its document's title (the head word counted as held).
+NAMED_SECTION_COVERAGE = 0.5
+
+
+def _holds(seq: list[str], phrase: tuple[str, ...]) -> bool:
+    return bool(phrase) and (phrase[0] in seq if len(phrase) == 1 else phrase in ngrams(seq, len(phrase)))
+
+
+def _title_keys(doc, sec, folded: bool) -> list[str]:
+    """The keys of the heading of ``sec`` when it is a title, not the first sentence of an item."""
+    hs, he = structure_items.heading_span(doc, sec)
+    return keys(doc.text[hs:he], folded) if structure_items.is_title(doc.text[hs:he]) else []
+
+
+def _names_items(seq: list[str], head: tuple[str, ...], kin: list[tuple[str, ...]]) -> int:
+    """2 when the heading ``seq`` says the list's head word, 1 when a word of its kind, else 0."""
+    return 2 if _holds(seq, head) else int(any(_holds(seq, w) for w in kin))
+
+
+def _named_section(s: Session, q, head: tuple[str, ...], doc_ids: list[str]):
+    """The section whose heading names the items a list question asks for: (coverage, doc,
+    section), or None. A question for what is to be done ("giải pháp") also takes a part
+    headed by a word of that kind ("Nhiệm vụ", "Định hướng …"), never one that reviews
+    what was done ("Tình hình thực hiện")."""
+    folded = q.info.folded
+    plan_words = [tuple(keys(w, folded)) for w in structure_items.PLAN_WORDS]
+    kin = plan_words if head in plan_words else []
+    review = [tuple(keys(w, folded)) for w in structure_items.REVIEW_WORDS] if kin else []
+    best = None
+    for doc_id in doc_ids:
+        doc = s.document(doc_id)
+        if doc is None:
+            continue
+        title = keys(s.meta(doc_id).title, folded)
+        for sec in doc.sections:
+            lineage = [_title_keys(doc, x, folded) for x in structure_items.path(doc, sec)]
+            if any(_holds(h, r) for h in lineage for r in review):
+                continue
+            kids = [_title_keys(doc, k, folded) for k in structure_items.children(doc, sec)]
+            rank = _naming_rank(q, head, kin, lineage, kids, title)
+            if rank is not None and (best is None or rank > best[0]):
+                best = (rank, rank[2], doc, sec)
+    return best[1:] if best else None
+
+
+def _naming_rank(q, head: tuple[str, ...], kin: list[tuple[str, ...]], lineage: list[list[str]],
+                 kids: list[list[str]], title: list[str]) -> tuple[int, float, float, int] | None:
+    """How well a section's headings (``lineage``: its own last) name a list: children all
+    headed by the head word (the section *is* that list), its own heading, the same two by
+    a word of its kind; then the share of its own heading the question says ("3. Nhiệm vụ"
+    over "I. Quan điểm, mục tiêu, nhiệm vụ"), coverage, the shallower. None: not named."""
+    by_kids = min((_names_items(k, head, kin) for k in kids), default=0) if len(kids) >= 2 else 0
+    level = max(2 * by_kids, 2 * _names_items(lineage[-1], head, kin) - 1)
+    cov = q.covered({k for h in lineage for k in h} | set(title) | set(head))
+    if level <= 0 or cov < NAMED_SECTION_COVERAGE:
+        return None
+    own = set(content_keys(" ".join(lineage[-1]), q.info.folded))
+    return level, len(own & set(q.weights)) / max(1, len(own)), cov, -len(lineage)
+
+
+def _section_outcome(s: Session, hits: list[Hit], cov: float, doc, section) -> Outcome | None:
+    """The items of ``section`` led by its heading, each cited to its own span; None under two items."""
+    items = structure_items.section_items(doc, section)
+    if len(items) < 2:
+        return None
+    m = s.meta(doc.id)
+    hs, he = structure_items.heading_span(doc, section)
+    head = f"Mục {section.label}. {structure_items.shorten(doc.text[hs:he], 20)}" if he > hs else f"Mục {section.label}"
+    parts = [Part("", head + ":", [Support(None, hs, he, doc_id=doc.id, meta=m)])] if he > hs else []
+    parts += _item_parts(doc, m, items)
+    return Outcome(parts, hits, min(1.0, 0.3 + cov), [doc.id])
+
+
 def list_items(s: Session, plan: Plan) -> Outcome | None:
     hits = s.scoped(k=s.settings.answer_passages * 2)
     if not hits:
         return None
-    text = strip_entities(plan.question, plan.entities)
+    text = strip_entities(plan.question, reference_spans(plan))
     q = s.question(text, QType.LIST)
-    sents = s.sentences(q, hits)
     doc_ids = list(dict.fromkeys(h.passage.doc_id for h in hits))[:3]
+    head = list_head(text, q.info.folded)
+    named = _named_section(s, q, head, doc_ids) if head else None
+    listed = _section_outcome(s, hits, *named) if named is not None else None
+    if listed is not None:
+        return listed
+    sents = s.sentences(q, hits)
     sec = _best_section(s, q, doc_ids)
     intro = None
     for sent in sents[:6]:
@@ -320,14 +399,9 @@ def list_items(s: Session, plan: Plan) -> Outcome | None:
     inline_cov = draft.sentence.coverage if draft else 0.0
     if sec is not None and sec[1] >= 0.5 and (sec[1] >= inline_cov or sec[4]):
         _, cov, doc, section, _ = sec
-        items = structure_items.section_items(doc, section)
-        if len(items) >= 2:
-            m = s.meta(doc.id)
-            hs, he = structure_items.heading_span(doc, section)
-            head = f"Mục {section.label}. {structure_items.shorten(doc.text[hs:he], 20)}" if he > hs else f"Mục {section.label}"
-            parts = [Part("", head + ":", [Support(None, hs, he, doc_id=doc.id, meta=m)])] if he > hs else []
-            parts += _item_parts(doc, m, items)
-            return Outcome(parts, hits, min(1.0, 0.3 + cov), [doc.id])
+        listed = _section_outcome(s, hits, cov, doc, section)
+        if listed is not None:
+            return listed
     natural = s.draft(plan.question, hits) if plan.qtype is not QType.LIST else None
     threshold = s.settings.abstain_threshold
     if natural is not None and (draft is None or (draft.confidence < threshold <= natural.confidence)):

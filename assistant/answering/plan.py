@@ -16,11 +16,12 @@ from collections.abc import Callable
 import re
 from dataclasses import dataclass, field, replace
 
-from ..text import fold, has_diacritics
+from ..text import fold, function_words, has_diacritics, word_tokenize
 from . import gazetteer
 from .catalog import NUMBER_RE, TYPES, Catalog, is_document_number, type_of_abbreviation
 from .gazetteer import key
 from .question_types import QType, classify
+from .tokens import keys
 
 # --- intents -------------------------------------------------------------------------------
 METADATA, FACT, LIST, SUMMARY, YESNO, WHICH_DOC = "metadata", "fact", "list", "summary", "yesno", "which_document"
@@ -59,6 +60,7 @@ _FIELD_PATTERNS: list[tuple[str, str]] = [
 _SUMMARY = r"\b(?:tóm tắt|tóm lược|nội dung chính|nội dung cơ bản|những nội dung chủ yếu|ý chính|khái quát nội dung|nói những gì)\b"
 _WHICH_DOC = rf"\b{_DOCWORD} nào (?:nói|đề cập|quy định|có|nêu|bàn|viết|ghi|đặt ra|yêu cầu|liên quan)\b|\b(?:có )?{_DOCWORD} nào (?:về|liên quan)"
 _LIST = (
+    r"^(?:hãy )?nêu (?:rõ )?(?:các|những)\b|"
     r"\b(?:liệt kê|kể tên|gồm (?:có )?(?:những )?(?:gì|nào|ai|nội dung gì|mục nào)|bao gồm (?:những )?(?:gì|nào)|"
     r"là những (?:gì|ai|\w+ nào)|(?:những|các) (?:[^\W\d_]+ ){1,7}?(?:nào|gì)|những gì|những ai)\b"
 )
@@ -87,6 +89,27 @@ def states_target(text: str) -> bool:
     """Does ``text`` speak of a target ("mục tiêu", "phấn đấu", "chỉ tiêu", ...)? The
     planner's own cue words, for handlers that check a sentence."""
     return bool(_TARGET_RE[0].search(text) or (_TARGET_RE[1].search(fold(text))))
+
+
+#: Words in front of a list's head noun: "*những* giải pháp", "*các* nhiệm vụ", "*mấy* nội dung".
+_DETERMINERS = ("những", "các", "mấy")
+#: "… *gồm* những gì?": the question's first word names the items.
+_CONSISTS = "gồm"
+
+
+def list_head(text: str, folded: bool = False) -> tuple[str, ...]:
+    """The keys of the word naming what a list question's items are: "giải pháp" of
+    "Những giải pháp … là gì?" or "… gồm những giải pháp nào?", "mục tiêu" of "Mục tiêu
+    cụ thể … gồm những gì?"; () when none. A section headed by that word is the list."""
+    stop = function_words(folded)
+    words = [w for w in (tuple(keys(x, folded)) for x in word_tokenize(text)) if w]
+    dets = {k for d in _DETERMINERS for k in keys(d, folded)}
+    for prev, word in zip(words, words[1:]):
+        if prev[-1] in dets and word[0] not in stop:
+            return word
+    if words and words[0][0] not in stop and any(keys(_CONSISTS, folded)[0] in w for w in words):
+        return words[0]
+    return ()
 
 
 def _search(regexes: tuple[re.Pattern[str], re.Pattern[str]], text: str, folded: bool) -> re.Match[str] | None:

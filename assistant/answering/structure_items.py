@@ -42,6 +42,25 @@ def heading_span(doc: Document, sec: Section) -> tuple[int, int]:
     return s, e
 
 
+#: A "heading" of more words is the first sentence of its item ("1. Lựa chọn nhà đầu tư ...").
+TITLE_MAX_WORDS = 20
+#: Heading words of the parts that set out what is to be done, and of the parts that review what
+#: was done: a question asking for "giải pháp" is answered by a "Nhiệm vụ" or "Định hướng" part
+#: when no heading says "giải pháp", never by "Tình hình thực hiện" or "Kết quả đạt được".
+PLAN_WORDS = ("giải pháp", "biện pháp", "nhiệm vụ", "định hướng", "phương hướng")
+REVIEW_WORDS = ("tình hình", "kết quả", "thực trạng", "đánh giá", "hạn chế", "tồn tại", "yếu kém", "nguyên nhân", "bài học")
+
+
+def is_title(heading: str) -> bool:
+    """A heading of its own (two to ``TITLE_MAX_WORDS`` words on one block), not the opening sentence of a numbered item."""
+    return 2 <= len(heading.split()) <= TITLE_MAX_WORDS and "\n\n" not in heading
+
+
+def path(doc: Document, sec: Section) -> list[Section]:
+    """``sec`` and the sections it lies in, outermost first."""
+    return [x for x in doc.sections if sec.path[: len(x.path)] == x.path]
+
+
 def children(doc: Document, sec: Section) -> list[Section]:
     n = len(sec.path)
     return [s for s in doc.sections if len(s.path) == n + 1 and s.path[:n] == sec.path]
@@ -71,12 +90,13 @@ def shorten(text: str, words: int = ITEM_WORDS) -> str:
 
 
 def item_at(doc: Document, start: int, end: int) -> Item | None:
-    """The first sentence of the text in [start, end), without a list marker."""
+    """The first sentence of the text in [start, end), without a list marker; None for a
+    label standing alone ("1." on its own line above its heading)."""
     m = _MARKER.match(doc.text[start:end])
     if m:
         start += m.end()
     span = first_sentence(doc, start, end)
-    if span is None:
+    if span is None or not any(c.isalpha() for c in doc.text[span[0]:span[1]]):
         return None
     s, e = span
     while s < e and doc.text[s].isspace():
@@ -93,7 +113,7 @@ def section_items(doc: Document, sec: Section) -> list[Item]:
         for k in kids:
             hs, he = heading_span(doc, k)
             heading = doc.text[hs:he]
-            if len(heading.split()) >= 2 and len(heading.split()) <= 20 and "\n\n" not in heading:
+            if is_title(heading):
                 out.append(Item(hs, he, shorten(heading)))
                 continue
             item = item_at(doc, hs, k.end)
