@@ -86,7 +86,7 @@ def test_padding_does_not_change_vectors(backend):
     alone = np.stack([backend.embed_passages([t])[0] for t in PASSAGES])
     batched = backend.embed_passages(PASSAGES)  # mixed lengths padded together
     cos = (alone * batched).sum(1)
-    if backend.name.endswith("int8"):
+    if "int8" in backend.name:
         # dynamic int8 quantises activations with one scale per tensor (the whole padded
         # batch), so batch-mates shift a vector slightly; float backends are exact
         assert cos.min() >= 0.98, cos
