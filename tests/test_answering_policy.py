@@ -26,20 +26,25 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def policy(tmp_path_factory: pytest.TempPathFactory):
+def _open_index(tmp_path_factory: pytest.TempPathFactory, label: str, files: dict[str, str]):
+    """An Assistant over a copy of some policy_docs files (hash embedder: wording, not meaning)."""
     from assistant.api import Assistant
     from assistant.ingest import ingest
     from assistant.settings import Settings
 
-    tmp = tmp_path_factory.mktemp("policy")
+    tmp = tmp_path_factory.mktemp(label)
     corpus = tmp / "corpus"
     corpus.mkdir()
-    for name in FILES.values():
+    for name in files.values():
         shutil.copy(DOCS / name, corpus / name)
     settings = Settings(index_dir=tmp / "index", corpus_dir=corpus, embedder="hash")
     assert ingest([corpus], settings, progress=False, say=lambda m: None).published
-    a = Assistant.open(settings.index_dir, settings)
+    return Assistant.open(settings.index_dir, settings)
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory):
+    a = _open_index(tmp_path_factory, "policy", FILES)
     yield a
     a.close()
 
@@ -105,18 +110,7 @@ PLAN_FILES = {
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory: pytest.TempPathFactory):
-    from assistant.api import Assistant
-    from assistant.ingest import ingest
-    from assistant.settings import Settings
-
-    tmp = tmp_path_factory.mktemp("plans")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    for name in PLAN_FILES.values():
-        shutil.copy(DOCS / name, corpus / name)
-    settings = Settings(index_dir=tmp / "index", corpus_dir=corpus, embedder="hash")
-    assert ingest([corpus], settings, progress=False, say=lambda m: None).published
-    a = Assistant.open(settings.index_dir, settings)
+    a = _open_index(tmp_path_factory, "plans", PLAN_FILES)
     yield a
     a.close()
 
