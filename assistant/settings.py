@@ -66,12 +66,12 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
     embed_workers: int = Field(
-        0,
+        1,
         ge=0,
         le=64,
         description="Batches the 'onnx' embedder computes at once, each on one thread (same batches, same vectors); "
-        "0 = one per CPU core. 1 = one batch at a time on every core (slower on 2 cores: bench/RESULTS.md "
-        "'embed_workers').",
+        "0 = one per CPU core; 1 (default) = one batch at a time on every core. With graph 3 two workers were no "
+        "faster on 2 cores and held ~380 MB more at peak (bench/RESULTS.md 'embed_speed', docs/decisions.md).",
     )
     model_cache_dir: str = Field(
         str(Path.home() / ".cache" / "vn-policy-assistant"),

