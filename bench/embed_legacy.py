@@ -14,10 +14,8 @@ import ast
 import subprocess
 from pathlib import Path
 
-import numpy as np
-
 from assistant.embeddings import onnx_e5
-from assistant.embeddings.e5_weights import E5Checkpoint, default_model_path, load_checkpoint
+from assistant.embeddings.e5_weights import default_model_path, load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The last commit with graph version 2 and the embedder `onnx:multilingual-e5-small-q4-int8`.
@@ -25,14 +23,25 @@ LEGACY_REV = "131c045"
 
 
 def legacy_build_graph():
-    """``build_graph`` of ``LEGACY_REV``'s ``assistant/embeddings/onnx_e5.py``."""
+    """``build_graph`` of ``LEGACY_REV``'s ``assistant/embeddings/onnx_e5.py``, written alone (with the
+    imports it needs) to a temporary module and imported: the old module itself would register a
+    second "onnx" backend."""
+    import importlib.util
+    import tempfile
+
     source = subprocess.run(["git", "-C", str(ROOT), "show", f"{LEGACY_REV}:assistant/embeddings/onnx_e5.py"],
                             check=True, capture_output=True, text=True).stdout  # fmt: skip
-    tree = ast.parse(source)
-    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "build_graph")
-    namespace = {"np": np, "OPSET": 17, "E5Checkpoint": E5Checkpoint}
-    exec(compile(ast.Module(body=[fn], type_ignores=[]), f"{LEGACY_REV}:onnx_e5.py", "exec"), namespace)  # noqa: S102
-    return namespace["build_graph"]
+    fn = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "build_graph")
+    header = ("from __future__ import annotations\nimport numpy as np\n"
+              "from assistant.embeddings.e5_weights import E5Checkpoint\nOPSET = 17\n\n")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="embed-legacy-") as tmp:
+        path = Path(tmp) / f"onnx_e5_{LEGACY_REV}.py"
+        path.write_text(header + ast.get_source_segment(source, fn) + "\n", encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module.build_graph
 
 
 def legacy_embedder(batch_size: int = 32):
