@@ -323,6 +323,14 @@ def _named_section(s: Session, q, head: tuple[str, ...], doc_ids: list[str]):
     plan_words = [tuple(keys(w, folded)) for w in structure_items.PLAN_WORDS]
     kin = plan_words if head in plan_words else []
     review = [tuple(keys(w, folded)) for w in structure_items.REVIEW_WORDS] if kin else []
+    heads: dict[tuple[str, int], list[str]] = {}  # each heading tokenized once, not once per descendant
+
+    def head_keys(doc, x) -> list[str]:
+        key = (doc.id, id(x))  # the document is alive while its sections are looked up
+        if key not in heads:
+            heads[key] = _title_keys(doc, x, folded)
+        return heads[key]
+
     best = None
     for doc_id in doc_ids:
         doc = s.document(doc_id)
@@ -330,10 +338,10 @@ def _named_section(s: Session, q, head: tuple[str, ...], doc_ids: list[str]):
             continue
         title = keys(s.meta(doc_id).title, folded)
         for sec in doc.sections:
-            lineage = [_title_keys(doc, x, folded) for x in structure_items.path(doc, sec)]
+            lineage = [head_keys(doc, x) for x in structure_items.path(doc, sec)]
             if any(_holds(h, r) for h in lineage for r in review):
                 continue
-            kids = [_title_keys(doc, k, folded) for k in structure_items.children(doc, sec)]
+            kids = [head_keys(doc, k) for k in structure_items.children(doc, sec)]
             rank = _naming_rank(q, head, kin, lineage, kids, title)
             if rank is not None and (best is None or rank > best[0]):
                 best = (rank, rank[2], doc, sec)

@@ -71,9 +71,9 @@ class BaseEmbedder:
 
     A backend whose ``_embed_batch`` is safe to call from several threads at once may set
     ``workers`` > 1: the batches of one call are then embedded that many at a time (same
-    batches, so the same vectors), without the lock. Why: on 2 cores, two batches on one core
-    each beat one batch on two cores (ONNX Runtime: 1.11x, bench/RESULTS.md "embed_workers"),
-    because a small model's operators do not split across threads without waiting.
+    batches, so the same vectors), without the lock. Why: a small model's operators may not
+    split across threads without waiting (ONNX Runtime graph 2 on 2 cores: 1.11x; graph 3: no
+    gain and more memory, so off by default; docs/decisions.md).
     """
 
     name: str = "base"
