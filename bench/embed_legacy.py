@@ -1,7 +1,7 @@
 """The int8 embedder as it was before issue 16's second round, rebuilt for same-run comparisons:
 the encoder written with standard ONNX ops only (graph version 2: attention as MatMul/Softmax/
 Transpose, GELU from Erf), ONNX Runtime's default fusions (SkipLayerNormalization included), and
-one batch at a time on every core. ``bench/embed_speed.py --backends legacy,onnx:int8`` measures
+one batch of 32 at a time on every core, sub-batches of up to 4096 tokens. ``bench/embed_speed.py --backends legacy,onnx:int8`` measures
 today's embedder against it in one process.
 
 The graph builder is read from git (``LEGACY_REV``), not copied here: the baseline is exactly the
@@ -44,11 +44,11 @@ def legacy_build_graph():
     return module.build_graph
 
 
-def legacy_embedder(batch_size: int = 32):
+def legacy_embedder(batch_size: int = 32, batch_tokens: int = 4096):
     """An ``OnnxE5Embedder`` running the version-2 int8 graph on 2 threads, one batch at a time."""
     import onnxruntime as ort
 
-    emb = onnx_e5.OnnxE5Embedder("int8", batch_size=batch_size, workers=1)
+    emb = onnx_e5.OnnxE5Embedder("int8", batch_size=batch_size, workers=1, batch_tokens=batch_tokens)
     blob = onnx_e5.quantize_int8(legacy_build_graph()(load_checkpoint(default_model_path())))
     opts = ort.SessionOptions()  # as onnx_e5._session_options was: every fusion, no spinning
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

