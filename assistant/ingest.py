@@ -18,7 +18,6 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -448,27 +447,15 @@ def _embed_new(build: _Build, root: Path, settings: Settings, embedder, doc_ids:
             waiting.append(passage)
             yield text
 
-    def write(start: int, part: list[Passage], vectors, analyses: Future) -> int:
-        build.store.add_passages(
-            (row + start + i, p, a.tokens, a.folded, vectors[i]) for i, (p, a) in enumerate(zip(part, analyses.result()))
-        )
-        return len(part)
-
-    # A chunk's word segmentation (one core, underthesea) runs on a thread while the next chunk
-    # embeds (every core): in turn they left a core idle for ~80 s of a 60k-passage ingest.
-    # The docstore is written from this thread only, one chunk behind.
     done = 0
-    pending: tuple | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze") as pool:
-        for start, vectors in embed_in_chunks(embedder, texts(), build.cache, settings.ingest_chunk, progress, stats,
-                                              total=total):  # fmt: skip
-            part = [waiting.popleft() for _ in range(len(vectors))]
-            job = (start, part, vectors, pool.submit(analyzer.analyze_many, [p.text for p in part]))
-            if pending is not None:
-                done += write(*pending)
-            pending = job
-        if pending is not None:
-            done += write(*pending)
+    for start, vectors in embed_in_chunks(embedder, texts(), build.cache, settings.ingest_chunk, progress, stats,
+                                          total=total):  # fmt: skip
+        part = [waiting.popleft() for _ in range(len(vectors))]
+        analyses = analyzer.analyze_many([p.text for p in part])
+        build.store.add_passages(
+            (row + start + i, p, a.tokens, a.folded, vectors[i]) for i, (p, a) in enumerate(zip(part, analyses))
+        )
+        done += len(part)
     if stats.reused:
         say(f"resumed: {stats.reused} of {stats.total} passages were already embedded (checkpoint)")
     return done

@@ -139,9 +139,9 @@ def embed_in_chunks(
                 if cache is not None and keys[i] in found:
                     out[i] = found[keys[i]]
             if missing:
-                # File order, not length order: sorting the chunk by length was 1.13x faster but
-                # int8 activation scales follow the batch, and dense MRR@10 on UIT fell 0.007
-                # (bench/RESULTS.md "embed_experiments").
+                # File order: the embedder sorts each batch by length itself (sub-batches of
+                # similar lengths, 2% padding), and the order of the texts it is given fixes the
+                # batches and so the int8 scales (bench/RESULTS.md "embed_speed").
                 vecs = embedder.embed_passages([part[i] for i in missing])
                 out[missing] = vecs
                 if cache is not None:
