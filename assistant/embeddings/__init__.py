@@ -69,16 +69,11 @@ def make_embedder(settings: Settings) -> Embedder:
     backend = registry.get(settings.embedder)  # settings built without validation still get one line
     model = settings.embedder_model.strip()
     key = _key(settings)
-    with _cache_lock:
-        embedder = _cache.get(key)
-        if embedder is None:
-            embedder = _load(backend, model, settings)
-            try:
-                embedder = embedder.with_batch_size(settings.embed_batch_size)  # the cached copy batches as asked
-            except ValueError as exc:
-                raise AssistantError(f"embed_batch_size: {exc}") from exc
-            _cache[key] = embedder
     try:
+        with _cache_lock:
+            embedder = _cache.get(key)
+            if embedder is None:  # the cached one batches as first asked; others get a copy
+                embedder = _cache[key] = _load(backend, model, settings).with_batch_size(settings.embed_batch_size)
         return embedder.with_batch_size(settings.embed_batch_size)
     except ValueError as exc:
         raise AssistantError(f"embed_batch_size: {exc}") from exc
