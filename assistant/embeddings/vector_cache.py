@@ -12,9 +12,9 @@ JSON last, so a shard whose JSON exists is complete; a half-written one is ignor
 are only ever added, under names unique per process, so two runs sharing the cache never
 overwrite each other's work.
 
-A cached vector is the one the model gave for that text in the batch it was first embedded
-in; the int8 ONNX backend's activation scales follow the batch, so a vector may differ from
-a fresh one in the last digits (cosine > 0.999), never in meaning.
+A cached vector is the one the model gave for that text when it was first embedded; the
+backends' vectors do not depend on the batch (the int8 ONNX graph scales each token on its
+own since graph 4), so it is the vector a fresh run would compute, up to float rounding.
 """
 
 from __future__ import annotations

@@ -140,8 +140,7 @@ def embed_in_chunks(
                     out[i] = found[keys[i]]
             if missing:
                 # File order: the embedder sorts each batch by length itself (sub-batches of
-                # similar lengths, 2% padding), and the order of the texts it is given fixes the
-                # batches and so the int8 scales (bench/RESULTS.md "embed_speed").
+                # similar lengths, 2% padding); the vectors do not depend on the batches.
                 vecs = embedder.embed_passages([part[i] for i in missing])
                 out[missing] = vecs
                 if cache is not None:
