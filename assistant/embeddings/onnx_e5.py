@@ -82,25 +82,31 @@ def build_graph(ckpt: E5Checkpoint, precision: str = "fp32"):
     to_1d = const("to_1d", np.array([-1], dtype=np.int64))
     zp_value = helper.make_tensor("zp", TensorProto.UINT8, [1], [128])
 
-    def linear(x: str, w: np.ndarray, b: np.ndarray, name: str) -> str:
-        # w is [out, in] as in the checkpoint; MatMul wants [in, out]
-        bias = const(name + ".b", b.astype(np.float32))
-        if precision != "int8":
-            return node("Add", [node("MatMul", [x, const(name + ".w", w.T.astype(np.float32))]), bias])
-        wq, wscale = quantize_weight(w.T.astype(np.float32))
-        # one symmetric scale per token row (max |x| / 127, stored as uint8 around 128): a row's
-        # codes depend on that row alone, so a text's vector does not depend on its batch-mates
+    def quantize(x: str) -> tuple[str, str]:
+        """``x`` [tokens, K] float -> (uint8 codes around 128, float scale [tokens, 1]): one
+        symmetric scale per token row (max |x| / 127), so a row's codes depend on that row alone
+        and a text's vector does not depend on its batch-mates."""
         amax = node("Max", [node("ReduceMax", [x], axes=[1], keepdims=1),
                             node("Neg", [node("ReduceMin", [x], axes=[1], keepdims=1)]), tiny])
-        scale = node("Mul", [amax, inv127])  # [tokens, 1]
+        scale = node("Mul", [amax, inv127])
         scale_1d = node("Reshape", [scale, to_1d])
         zero_points = node("ConstantOfShape", [node("Shape", [scale_1d])], value=zp_value)
-        xq = node("QuantizeLinear", [x, scale_1d, zero_points], axis=0)
-        # the bias stays outside: with a per-row scale, ORT 1.32's MatMulIntegerToFloat scales its
-        # bias input too (wrong vectors, cosine 0.78 to float32)
-        y = node("MatMulIntegerToFloat", [xq, const(name + ".wq", wq), scale, const(name + ".ws", wscale), zp128],
-                 domain=MS)
-        return node("Add", [y, bias])
+        return node("QuantizeLinear", [x, scale_1d, zero_points], axis=0), scale
+
+    def linear(x: str | tuple[str, str], w: np.ndarray, b: np.ndarray | None, name: str) -> str:
+        """``x @ w.T (+ b)``; ``x`` is a float tensor or, for int8, what ``quantize`` made of one
+        (q, k and v share theirs). ``b`` None: the caller adds the bias (attention takes q/k/v's)."""
+        wt = w.T.astype(np.float32)  # w is [out, in] as in the checkpoint; MatMul wants [in, out]
+        if precision != "int8":
+            y = node("MatMul", [x if isinstance(x, str) else x[0], const(name + ".w", wt)])
+        else:
+            xq, scale = quantize(x) if isinstance(x, str) else x
+            wq, wscale = quantize_weight(wt)
+            # the bias stays outside: with a per-row scale, ORT 1.32's MatMulIntegerToFloat scales
+            # its bias input too (wrong vectors, cosine 0.78 to float32)
+            y = node("MatMulIntegerToFloat", [xq, const(name + ".wq", wq), scale, const(name + ".ws", wscale), zp128],
+                     domain=MS)
+        return y if b is None else node("Add", [y, const(name + ".b", b.astype(np.float32))])
 
     def layer_norm(x: str, name: str) -> str:
         return node("LayerNormalization", [x, const(name + ".w", t[name + ".w"]), const(name + ".b", t[name + ".b"])],
@@ -118,9 +124,12 @@ def build_graph(ckpt: E5Checkpoint, precision: str = "fp32"):
     x = layer_norm(node("Reshape", ["embeds", rows]), "emb.ln")
     for i in range(cfg.layers):
         p = f"l{i}."
-        q, k, v = (node("Reshape", [linear(x, t[p + part + ".w"], t[p + part + ".b"], p + part), batch_shape])
+        shared = quantize(x) if precision == "int8" else (x, "")
+        q, k, v = (node("Reshape", [linear(shared, t[p + part + ".w"], None, p + part), batch_shape])
                    for part in ("q", "k", "v"))
-        ctx = node("Reshape", [node("MultiHeadAttention", [q, k, v, "", padding], domain=MS, num_heads=nh), rows])
+        qkv_bias = const(p + "qkv.b", np.concatenate([t[p + part + ".b"] for part in ("q", "k", "v")]).astype(np.float32))
+        ctx = node("MultiHeadAttention", [q, k, v, qkv_bias, padding], domain=MS, num_heads=nh)
+        ctx = node("Reshape", [ctx, rows])
         x = layer_norm(node("Add", [x, linear(ctx, t[p + "ao.w"], t[p + "ao.b"], p + "ao")]), p + "aln")
         gelu = node("Gelu", [linear(x, t[p + "fi.w"], t[p + "fi.b"], p + "fi")], domain=MS)
         x = layer_norm(node("Add", [x, linear(gelu, t[p + "fo.w"], t[p + "fo.b"], p + "fo")]), p + "oln")
